@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs every tool localrank's build, demo and tests need, skipping what is already there.
+# Idempotent: a second run only checks versions. Used by `make setup` (and so by `make demo`/`make test`).
+set -euo pipefail
+
+WASM_BINDGEN_VERSION=0.2.130
+GECKODRIVER_VERSION=0.37.1
+CARGO_BIN="${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}/bin"
+export PATH="$CARGO_BIN:$PATH"
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# --- Debian packages: browsers + drivers, Vulkan CPU driver (lavapipe) for native wgpu tests ---
+apt_pkgs=(chromium chromium-driver firefox-esr mesa-vulkan-drivers libvulkan1)
+missing=()
+for p in "${apt_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "apt-get install ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  say "Debian packages present (${apt_pkgs[*]})"
+fi
+
+# --- Rust: wasm target, rustfmt/clippy ---
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+for c in rustfmt clippy; do
+  rustup component list --installed | grep -q "^$c" || rustup component add "$c"
+done
+
+# --- cargo-installed tools (no prebuilt downloads: no internet but registries) ---
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION"; then
+  say "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (~2 min)"
+  # Without --locked on purpose: the locked tree fails on webpki-roots here (see TOOLCHAIN notes).
+  cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+if ! command -v wasm-pack >/dev/null 2>&1; then
+  say "cargo install wasm-pack (~2 min)"
+  cargo install -q wasm-pack --locked
+fi
+if ! geckodriver --version 2>/dev/null | grep -q "$GECKODRIVER_VERSION"; then
+  say "cargo install geckodriver $GECKODRIVER_VERSION (~3 min)"
+  cargo install -q geckodriver --version "$GECKODRIVER_VERSION" --locked
+fi
+
+say "ready: $(wasm-pack --version), wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2), $(geckodriver --version | head -1), $(chromium --version 2>/dev/null | head -1), $(firefox-esr --version 2>/dev/null | head -1)"

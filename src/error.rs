@@ -1,0 +1,74 @@
+//! The crate's one error type. Every fallible operation in the engine returns [`Result`];
+//! the wasm façade turns an [`Error`] into a `JsError` carrying [`Error`]'s `Display` text.
+
+/// Anything that can go wrong while reading a model, scoring, or handling history.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input ended before a structure it declares was complete.
+    #[error("model file is truncated: {what} needs {needed} bytes but only {available} are left")]
+    Truncated {
+        what: &'static str,
+        needed: u64,
+        available: u64,
+    },
+    /// The first bytes are not the `.lrm` magic: not a localrank model at all.
+    #[error("not a localrank model file (magic bytes {found:02x?}, expected \"LRANKMDL\")")]
+    BadMagic { found: Vec<u8> },
+    /// The file was written by a newer (or unknown) major version of the format.
+    #[error("model format version {found} is not supported (this build reads version {supported}); upgrade localrank")]
+    UnsupportedVersion { found: u16, supported: u16 },
+    /// The payload's CRC-32 does not match the header: the file is corrupted.
+    #[error("model file is corrupted: CRC-32 of the payload is {actual:#010x}, header says {expected:#010x}")]
+    ChecksumMismatch { expected: u32, actual: u32 },
+    /// A section id this reader does not know is flagged as required.
+    #[error("model file needs section {id:?} which this version of localrank does not understand; upgrade localrank")]
+    UnknownRequiredSection { id: String },
+    /// A section every model must have is absent.
+    #[error("model file has no {id:?} section")]
+    MissingSection { id: &'static str },
+    /// The same section id appears twice.
+    #[error("model file has section {id:?} more than once")]
+    DuplicateSection { id: String },
+    /// A section's bytes do not match the size its contents need.
+    #[error("section {section:?} is {actual} bytes but its contents need {expected}")]
+    SectionSize {
+        section: &'static str,
+        expected: u64,
+        actual: u64,
+    },
+    /// A declared count or size exceeds the format's limits (guards allocation).
+    #[error("{what} = {value} exceeds the limit of {max}")]
+    TooLarge {
+        what: &'static str,
+        value: u64,
+        max: u64,
+    },
+    /// A string in the model is not valid UTF-8.
+    #[error("section {section:?}: string #{index} is not valid UTF-8")]
+    InvalidUtf8 { section: &'static str, index: usize },
+    /// Structurally wrong content (offsets out of order, duplicate keys, ...).
+    #[error("section {section:?} is malformed: {reason}")]
+    Malformed {
+        section: &'static str,
+        reason: String,
+    },
+    /// A float that must be finite is NaN or infinite.
+    #[error("{what} #{index} is not a finite number")]
+    NonFinite { what: &'static str, index: usize },
+    /// A caller passed an argument outside its domain.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// A history document (import) failed validation; nothing was changed.
+    #[error("invalid history document: {0}")]
+    InvalidHistory(String),
+    /// The history storage (IndexedDB in the browser) failed; the in-memory history is unchanged.
+    #[error("history storage failed: {0}")]
+    Storage(String),
+    /// Reading input files for training or packing failed (native tools only).
+    #[error("{path}: {reason}")]
+    Io { path: String, reason: String },
+}
+
+/// `Result` with the crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,80 @@
+//! The versioned JSON document `exportHistory()` writes and `importHistory()` reads.
+//!
+//! ```json
+//! {"format":"localrank-history","version":1,
+//!  "events":[{"key":"B0000223SI","kind":"view","ts":1732540000000}]}
+//! ```
+//! Schema: `docs/FORMAT.md` § "History document". Import validates everything before anything
+//! is changed, so a bad document never touches the existing history.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Event, MAX_CAP};
+use crate::{Error, Result};
+
+/// The `format` tag of a history document.
+pub const FORMAT_TAG: &str = "localrank-history";
+/// The document version written and read.
+pub const VERSION: u32 = 1;
+
+/// A history document, as serialised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryDocument {
+    pub format: String,
+    pub version: u32,
+    /// Events, oldest first.
+    pub events: Vec<Event>,
+}
+
+impl HistoryDocument {
+    /// Wraps events (oldest first) in a document.
+    pub fn new(events: Vec<Event>) -> Self {
+        Self {
+            format: FORMAT_TAG.into(),
+            version: VERSION,
+            events,
+        }
+    }
+
+    /// Serialises as compact JSON.
+    pub fn to_json(&self) -> String {
+        // Serialising plain strings/numbers cannot fail; fall back to an empty doc defensively.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Parses and validates a JSON document.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let doc: Self =
+            serde_json::from_str(text).map_err(|e| Error::InvalidHistory(e.to_string()))?;
+        doc.validate()?;
+        Ok(doc)
+    }
+
+    /// Checks the tag, version, size and every event.
+    pub fn validate(&self) -> Result<()> {
+        if self.format != FORMAT_TAG {
+            return Err(Error::InvalidHistory(format!(
+                "\"format\" is {:?}, expected {FORMAT_TAG:?}",
+                self.format
+            )));
+        }
+        if self.version != VERSION {
+            return Err(Error::InvalidHistory(format!(
+                "version {} is not supported (this build reads version {VERSION})",
+                self.version
+            )));
+        }
+        if self.events.len() > MAX_CAP {
+            return Err(Error::InvalidHistory(format!(
+                "{} events exceed the limit of {MAX_CAP}",
+                self.events.len()
+            )));
+        }
+        for (i, e) in self.events.iter().enumerate() {
+            e.validate()
+                .map_err(|err| Error::InvalidHistory(format!("event #{i}: {err}")))?;
+        }
+        Ok(())
+    }
+}

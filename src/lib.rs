@@ -1,0 +1,32 @@
+//! # localrank
+//!
+//! Private, on-device item recommendations. A store ships one compact quantised model file
+//! (`.lrm`, see `docs/FORMAT.md`); the shopper's behaviour history never leaves the device; the
+//! user vector is folded in from that history and every item is scored locally.
+//!
+//! Modules:
+//! - [`model`]: the `.lrm` format — reader (never panics on bad bytes) and writer.
+//! - [`history`]: events, the bounded log, its persistence trait and JSON document.
+//! - [`score`]: history → user vector → per-item scores (the [`score::Scorer`] backends).
+//! - [`rank`]: top-k with exclusions and deterministic ties.
+//! - [`recommender`]: the engine that ties them together (what JS calls through `wasm_api`).
+//! - `train` (feature `train`, native): dataset loading, ALS training, packing.
+
+pub mod error;
+pub mod history;
+pub mod linalg;
+pub mod model;
+pub mod rank;
+pub mod recommender;
+pub mod score;
+
+#[cfg(feature = "train")]
+pub mod train;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm_api;
+
+pub use error::{Error, Result};
+pub use history::{Event, EventKind, History};
+pub use model::Model;
+pub use recommender::{Engine, RecommendOptions, Recommendation};

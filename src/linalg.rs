@@ -1,0 +1,71 @@
+//! The little dense linear algebra localrank needs (ndarray has no solver): a Cholesky
+//! factorisation and solve for the small symmetric positive-definite systems of ALS
+//! (d×d, d ≤ a few hundred), used by the trainer and by on-device fold-in alike.
+
+use ndarray::{Array1, Array2};
+
+/// Solves `A x = b` for symmetric positive-definite `A` by Cholesky (`A = L Lᵀ`).
+/// Returns `None` when `A` is not (numerically) positive definite.
+pub fn cholesky_solve(a: &Array2<f64>, b: &Array1<f64>) -> Option<Array1<f64>> {
+    let n = a.nrows();
+    debug_assert_eq!(a.ncols(), n);
+    debug_assert_eq!(b.len(), n);
+    let mut l = Array2::<f64>::zeros((n, n));
+    for i in 0..n {
+        for j in 0..=i {
+            let mut sum = a[[i, j]];
+            for k in 0..j {
+                sum -= l[[i, k]] * l[[j, k]];
+            }
+            if i == j {
+                if sum <= 0.0 || !sum.is_finite() {
+                    return None;
+                }
+                l[[i, i]] = sum.sqrt();
+            } else {
+                l[[i, j]] = sum / l[[j, j]];
+            }
+        }
+    }
+    // Forward substitution L y = b, then back substitution Lᵀ x = y.
+    let mut y = Array1::<f64>::zeros(n);
+    for i in 0..n {
+        let mut sum = b[i];
+        for k in 0..i {
+            sum -= l[[i, k]] * y[k];
+        }
+        y[i] = sum / l[[i, i]];
+    }
+    let mut x = Array1::<f64>::zeros(n);
+    for i in (0..n).rev() {
+        let mut sum = y[i];
+        for k in i + 1..n {
+            sum -= l[[k, i]] * x[k];
+        }
+        x[i] = sum / l[[i, i]];
+    }
+    Some(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn solves_a_known_spd_system() {
+        let a = array![[4.0, 2.0, 0.6], [2.0, 5.0, 1.0], [0.6, 1.0, 3.0]];
+        let x_true = array![1.0, -2.0, 0.5];
+        let b = a.dot(&x_true);
+        let x = cholesky_solve(&a, &b).expect("SPD");
+        for (p, q) in x.iter().zip(&x_true) {
+            assert!((p - q).abs() < 1e-12, "{x:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_a_matrix_that_is_not_positive_definite() {
+        let a = array![[1.0, 2.0], [2.0, 1.0]];
+        assert!(cholesky_solve(&a, &array![1.0, 1.0]).is_none());
+    }
+}

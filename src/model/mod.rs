@@ -1,0 +1,225 @@
+//! The `.lrm` model: what a store ships to the browser, and how it is read and written.
+//!
+//! A [`Model`] holds the quantised item table ([`ItemTable`]), the item keys history refers to
+//! ([`ItemKeys`]), display metadata ([`Metadata`]) and the fold-in parameters the device needs to
+//! turn a history into a user vector ([`FoldIn`]). [`Model::from_bytes`] accepts any bytes and
+//! either returns a fully validated model or a typed [`crate::Error`]; it never panics.
+//! The byte layout is specified in `docs/FORMAT.md`.
+
+pub mod container;
+mod cursor;
+mod sections;
+mod strings;
+
+use std::collections::HashMap;
+
+use ndarray::{Array1, Array2};
+
+pub use container::{RawSection, FORMAT_MAJOR, MAGIC};
+
+/// Largest item count a model may declare (guards allocation).
+pub const MAX_ITEMS: u32 = 1 << 24;
+/// Largest embedding dimension a model may declare.
+pub const MAX_DIM: u32 = 1024;
+/// Largest number of metadata fields.
+pub const MAX_META_FIELDS: u32 = 16;
+
+/// Item embeddings quantised to int8 with one f32 scale per row, plus a per-item bias.
+///
+/// Row `j` dequantises to `rows[j, k] as f32 * scales[j]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemTable {
+    /// `N × d` quantised rows.
+    pub rows: Array2<i8>,
+    /// `N` per-row scales (finite, ≥ 0).
+    pub scales: Array1<f32>,
+    /// `N` per-item biases added to every score (a popularity prior; finite).
+    pub bias: Array1<f32>,
+}
+
+impl ItemTable {
+    /// Quantises f32 rows symmetrically per row: `scale = max|x| / 127`, `q = round(x / scale)`.
+    pub fn quantise(rows: &Array2<f32>, bias: Array1<f32>) -> Self {
+        let (n, d) = rows.dim();
+        let mut q = Array2::<i8>::zeros((n, d));
+        let mut scales = Array1::<f32>::zeros(n);
+        for (j, row) in rows.outer_iter().enumerate() {
+            let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
+            let scale = if max > 0.0 { max / 127.0 } else { 0.0 };
+            scales[j] = scale;
+            if scale > 0.0 {
+                for (k, v) in row.iter().enumerate() {
+                    q[[j, k]] = (v / scale).round().clamp(-127.0, 127.0) as i8;
+                }
+            }
+        }
+        Self {
+            rows: q,
+            scales,
+            bias,
+        }
+    }
+
+    /// Number of items.
+    pub fn len(&self) -> usize {
+        self.rows.nrows()
+    }
+
+    /// True when the table has no items.
+    pub fn is_empty(&self) -> bool {
+        self.rows.nrows() == 0
+    }
+
+    /// Embedding dimension.
+    pub fn dim(&self) -> usize {
+        self.rows.ncols()
+    }
+
+    /// Row `j` as f32 (`q · scale`), the values fold-in works with.
+    pub fn dequantised_row(&self, j: usize) -> Array1<f32> {
+        let s = self.scales[j];
+        self.rows.row(j).mapv(|q| q as f32 * s)
+    }
+
+    /// `Σ_j y_j y_jᵀ` over dequantised rows: the Gram matrix ALS fold-in needs.
+    pub fn gram(&self) -> Array2<f32> {
+        let d = self.dim();
+        let mut g = Array2::<f64>::zeros((d, d));
+        for j in 0..self.len() {
+            let y = self.dequantised_row(j).mapv(f64::from);
+            for a in 0..d {
+                for b in 0..d {
+                    g[[a, b]] += y[a] * y[b];
+                }
+            }
+        }
+        g.mapv(|v| v as f32)
+    }
+}
+
+/// Item keys (e.g. SKUs/ASINs) in table order, with a lookup from key to row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemKeys {
+    keys: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl ItemKeys {
+    /// Builds the lookup; keys must be unique and non-empty.
+    pub fn new(keys: Vec<String>) -> crate::Result<Self> {
+        let mut index = HashMap::with_capacity(keys.len());
+        for (i, k) in keys.iter().enumerate() {
+            if k.is_empty() {
+                return Err(crate::Error::Malformed {
+                    section: "KEYS",
+                    reason: format!("item #{i} has an empty key"),
+                });
+            }
+            if index.insert(k.clone(), i as u32).is_some() {
+                return Err(crate::Error::Malformed {
+                    section: "KEYS",
+                    reason: format!("duplicate item key {k:?}"),
+                });
+            }
+        }
+        Ok(Self { keys, index })
+    }
+
+    /// Row index of `key`, if the model knows it.
+    pub fn index_of(&self, key: &str) -> Option<u32> {
+        self.index.get(key).copied()
+    }
+
+    /// Key of row `i`.
+    pub fn key(&self, i: usize) -> &str {
+        &self.keys[i]
+    }
+
+    /// All keys in row order.
+    pub fn as_slice(&self) -> &[String] {
+        &self.keys
+    }
+}
+
+/// Per-item display fields (`title`, `category`, optionally `brand`, `tags`, `price`, …).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Metadata {
+    /// Field names, e.g. `["title", "category"]`.
+    pub fields: Vec<String>,
+    /// `N × fields.len()` values, item-major.
+    pub values: Vec<String>,
+}
+
+impl Metadata {
+    /// The value of `field` for item `item`, or `""` when the model has no such field.
+    pub fn get(&self, item: usize, field: &str) -> &str {
+        let f = self.fields.len();
+        self.fields
+            .iter()
+            .position(|x| x == field)
+            .and_then(|p| self.values.get(item * f + p))
+            .map_or("", String::as_str)
+    }
+}
+
+/// Parameters of implicit-ALS fold-in (Hu, Koren & Volinsky 2008), computed on the device.
+///
+/// See `docs/FORMAT.md` § "User vector" for the exact formula.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoldIn {
+    /// Ridge regulariser λ.
+    pub lambda: f32,
+    /// Confidence scale α: an item with event weight `w` gets confidence `1 + α·w`.
+    pub alpha: f32,
+    /// Recency decay per position: the `r`-th most recent event (r = 0 newest) weighs `decay^r`.
+    pub decay: f32,
+    /// Weight of each event kind, indexed by [`crate::history::EventKind::index`].
+    pub kind_weights: Vec<f32>,
+    /// `d × d` Gram matrix `Σ_j y_j y_jᵀ` of the dequantised rows.
+    pub gram: Array2<f32>,
+}
+
+/// A complete, validated model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub table: ItemTable,
+    pub keys: ItemKeys,
+    pub meta: Metadata,
+    pub fold: FoldIn,
+}
+
+impl Model {
+    /// Parses and validates a `.lrm` file. Never panics; every failure is a typed error.
+    pub fn from_bytes(bytes: &[u8]) -> crate::Result<Self> {
+        sections::decode(&container::parse(bytes)?)
+    }
+
+    /// Serialises the model as `.lrm` v1.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let owned = sections::encode(self);
+        let raw: Vec<RawSection<'_>> = owned
+            .iter()
+            .map(|(id, required, bytes)| RawSection {
+                id: *id,
+                required: *required,
+                bytes,
+            })
+            .collect();
+        container::assemble(&raw)
+    }
+
+    /// Number of items.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// True when the model has no items.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// Embedding dimension.
+    pub fn dim(&self) -> usize {
+        self.table.dim()
+    }
+}

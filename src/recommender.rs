@@ -1,0 +1,153 @@
+//! The engine behind the JS `Recommender`: a model, a scorer, a history and its store, tied
+//! together. Pure Rust and generic over the store, so native tests exercise exactly the logic
+//! the browser runs; `wasm_api` only converts types and plugs in IndexedDB.
+
+use std::collections::HashSet;
+
+use crate::history::document::HistoryDocument;
+use crate::history::store::HistoryStore;
+use crate::history::{Event, EventKind, History};
+use crate::model::Model;
+use crate::rank::top_k;
+use crate::score::{user, QuantisedUser, Scorer};
+use crate::{Error, Result};
+
+/// Largest `k` a caller may ask for.
+pub const MAX_K: usize = 10_000;
+
+/// One recommended item.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Recommendation {
+    /// The item's key.
+    pub key: String,
+    /// Its score under the scoring contract (higher is better).
+    pub score: f32,
+    /// Display title (`""` when the model has no metadata).
+    pub title: String,
+    /// Display category (`""` when the model has no metadata).
+    pub category: String,
+}
+
+/// Options of [`Engine::recommend`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecommendOptions {
+    /// How many items (1..=[`MAX_K`]); fewer come back when the catalogue is smaller.
+    pub k: usize,
+    /// Leave out items already in the history.
+    pub exclude_seen: bool,
+}
+
+impl Default for RecommendOptions {
+    fn default() -> Self {
+        Self {
+            k: 10,
+            exclude_seen: true,
+        }
+    }
+}
+
+/// Model + scorer + persisted history.
+pub struct Engine<S: HistoryStore> {
+    model: Model,
+    scorer: Scorer,
+    history: History,
+    store: S,
+}
+
+impl<S: HistoryStore> Engine<S> {
+    /// Opens an engine: loads the stored history (keeping the newest `cap` events).
+    pub async fn open(model: Model, scorer: Scorer, store: S, cap: usize) -> Result<Self> {
+        let events = store.load().await?;
+        let history = History::from_events(cap, events)?;
+        Ok(Self {
+            model,
+            scorer,
+            history,
+            store,
+        })
+    }
+
+    /// The model in use.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The scorer in use.
+    pub fn scorer(&self) -> &Scorer {
+        &self.scorer
+    }
+
+    /// The history, oldest first.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Records an event. Unknown keys are stored too (a later model may know them).
+    /// Stored first, then applied in memory, so a storage failure changes nothing.
+    pub async fn record(&mut self, key: &str, kind: EventKind, ts: f64) -> Result<()> {
+        let event = Event::new(key, kind, ts)?;
+        let drop = (self.history.len() + 1).saturating_sub(self.history.cap());
+        self.store.append(&event, drop).await?;
+        self.history.push(event);
+        Ok(())
+    }
+
+    /// The top-k items for the current history.
+    pub fn recommend(&self, opts: RecommendOptions) -> Result<Vec<Recommendation>> {
+        if !(1..=MAX_K).contains(&opts.k) {
+            return Err(Error::InvalidArgument(format!(
+                "k must be 1..={MAX_K}, got {}",
+                opts.k
+            )));
+        }
+        let u = QuantisedUser::new(&user::fold_in(&self.model, &self.history));
+        let scores = self.scorer.scores(&self.model.table, &u);
+        let seen: HashSet<u32> = if opts.exclude_seen {
+            self.history
+                .events()
+                .filter_map(|e| self.model.keys.index_of(&e.key))
+                .collect()
+        } else {
+            HashSet::new()
+        };
+        let scores = scores.as_slice().ok_or_else(|| Error::Malformed {
+            section: "scores",
+            reason: "non-contiguous score array".into(),
+        })?;
+        Ok(top_k(scores, opts.k, |i| seen.contains(&i))
+            .into_iter()
+            .map(|r| {
+                let i = r.index as usize;
+                Recommendation {
+                    key: self.model.keys.key(i).to_owned(),
+                    score: r.score,
+                    title: self.model.meta.get(i, "title").to_owned(),
+                    category: self.model.meta.get(i, "category").to_owned(),
+                }
+            })
+            .collect())
+    }
+
+    /// The history as a versioned JSON document.
+    pub fn export_history(&self) -> String {
+        HistoryDocument::new(self.history.events().cloned().collect()).to_json()
+    }
+
+    /// Replaces the history with a validated document's events (newest `cap` kept).
+    /// On any error, stored and in-memory history are unchanged.
+    pub async fn import_history(&mut self, json: &str) -> Result<()> {
+        let doc = HistoryDocument::from_json(json)?;
+        let next = History::from_events(self.history.cap(), doc.events)?;
+        let events: Vec<Event> = next.events().cloned().collect();
+        self.store.replace(&events).await?;
+        self.history = next;
+        Ok(())
+    }
+
+    /// Forgets the history, stored and in memory.
+    pub async fn clear_history(&mut self) -> Result<()> {
+        self.store.replace(&[]).await?;
+        self.history.clear();
+        Ok(())
+    }
+}

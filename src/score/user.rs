@@ -1,0 +1,59 @@
+//! From a local history to the user's vector, on the device: implicit-ALS fold-in.
+//!
+//! Formula (docs/FORMAT.md § "User vector"): walking the history newest first over events whose
+//! key the model knows, the `r`-th event adds `kind_weight[kind] · decay^r` to its item's weight
+//! `w_i`; then `u = (G + λI + α Σ_i w_i y_i y_iᵀ)⁻¹ Σ_i (1 + α w_i) y_i` with `y_i` the
+//! dequantised rows and `G` the model's Gram matrix (Hu, Koren & Volinsky, ICDM 2008, eq. 4).
+
+use std::collections::BTreeMap;
+
+use ndarray::{Array1, Array2};
+
+use crate::history::History;
+use crate::linalg::cholesky_solve;
+use crate::model::Model;
+
+/// Per-item weights aggregated from the history, by row index (ascending, for determinism).
+pub fn item_weights(model: &Model, history: &History) -> BTreeMap<u32, f64> {
+    let mut weights = BTreeMap::new();
+    let f = &model.fold;
+    let mut r = 0i32;
+    for e in history.events().rev() {
+        let Some(i) = model.keys.index_of(&e.key) else {
+            continue; // unknown keys are kept in history but ignored for scoring
+        };
+        let w = f64::from(f.kind_weights[e.kind.index()]) * f64::from(f.decay).powi(r);
+        *weights.entry(i).or_insert(0.0) += w;
+        r += 1;
+    }
+    weights
+}
+
+/// The user's f32 vector from fold-in; all zeros when no known item is in the history.
+pub fn fold_in(model: &Model, history: &History) -> Array1<f32> {
+    let d = model.dim();
+    let weights = item_weights(model, history);
+    if weights.is_empty() {
+        return Array1::zeros(d);
+    }
+    let f = &model.fold;
+    let alpha = f64::from(f.alpha);
+    let mut a: Array2<f64> = f.gram.mapv(f64::from);
+    for k in 0..d {
+        a[[k, k]] += f64::from(f.lambda);
+    }
+    let mut b = Array1::<f64>::zeros(d);
+    for (&i, &w) in &weights {
+        let y = model.table.dequantised_row(i as usize).mapv(f64::from);
+        let aw = alpha * w;
+        for p in 0..d {
+            b[p] += (1.0 + aw) * y[p];
+            for q in 0..d {
+                a[[p, q]] += aw * y[p] * y[q];
+            }
+        }
+    }
+    // λ > 0 (checked when the model is read) keeps A positive definite; zeros are a safe answer
+    // should rounding ever defeat that.
+    cholesky_solve(&a, &b).map_or_else(|| Array1::zeros(d), |x| x.mapv(|v| v as f32))
+}
