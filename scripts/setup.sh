@@ -49,4 +49,5 @@ if ! geckodriver --version 2>/dev/null | grep -q "$GECKODRIVER_VERSION"; then
   cargo install -q geckodriver --version "$GECKODRIVER_VERSION" --locked
 fi
 
-say "ready: $(wasm-pack --version), wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2), $(geckodriver --version | head -1), $(chromium --version 2>/dev/null | head -1), $(firefox-esr --version 2>/dev/null | head -1)"
+first_line() { local out; out=$("$@" 2>/dev/null || true); printf '%s' "${out%%$'\n'*}"; }
+say "ready: $(first_line wasm-pack --version), $(first_line wasm-bindgen --version), $(first_line geckodriver --version), $(first_line chromium --version), $(first_line firefox-esr --version)"

@@ -72,3 +72,27 @@ pub enum Error {
 
 /// `Result` with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A stable, machine-readable name for the error's kind (the `code` of a JS error).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Truncated { .. } => "Truncated",
+            Error::BadMagic { .. } => "BadMagic",
+            Error::UnsupportedVersion { .. } => "UnsupportedVersion",
+            Error::ChecksumMismatch { .. } => "ChecksumMismatch",
+            Error::UnknownRequiredSection { .. } => "UnknownRequiredSection",
+            Error::MissingSection { .. } => "MissingSection",
+            Error::DuplicateSection { .. } => "DuplicateSection",
+            Error::SectionSize { .. } => "SectionSize",
+            Error::TooLarge { .. } => "TooLarge",
+            Error::InvalidUtf8 { .. } => "InvalidUtf8",
+            Error::Malformed { .. } => "Malformed",
+            Error::NonFinite { .. } => "NonFinite",
+            Error::InvalidArgument(_) => "InvalidArgument",
+            Error::InvalidHistory(_) => "InvalidHistory",
+            Error::Storage(_) => "Storage",
+            Error::Io { .. } => "Io",
+        }
+    }
+}

@@ -19,12 +19,13 @@ pub mod model;
 pub mod rank;
 pub mod recommender;
 pub mod score;
+pub mod serial;
 
 #[cfg(feature = "train")]
 pub mod train;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm_api;
+pub mod wasm_api;
 
 pub use error::{Error, Result};
 pub use history::{Event, EventKind, History};

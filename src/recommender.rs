@@ -2,6 +2,7 @@
 //! together. Pure Rust and generic over the store, so native tests exercise exactly the logic
 //! the browser runs; `wasm_api` only converts types and plugs in IndexedDB.
 
+use std::cell::{Ref, RefCell};
 use std::collections::HashSet;
 
 use crate::history::document::HistoryDocument;
@@ -10,6 +11,7 @@ use crate::history::{Event, EventKind, History};
 use crate::model::Model;
 use crate::rank::top_k;
 use crate::score::{user, QuantisedUser, Scorer};
+use crate::serial::Serial;
 use crate::{Error, Result};
 
 /// Largest `k` a caller may ask for.
@@ -47,11 +49,16 @@ impl Default for RecommendOptions {
 }
 
 /// Model + scorer + persisted history.
+///
+/// Methods take `&self`: the history sits in a `RefCell` that is only borrowed between awaits,
+/// and storage-touching operations take turns through [`Serial`], so an engine shared by
+/// `Rc` (as the JS façade does) is safe however JS interleaves calls.
 pub struct Engine<S: HistoryStore> {
     model: Model,
     scorer: Scorer,
-    history: History,
+    history: RefCell<History>,
     store: S,
+    serial: Serial,
 }
 
 impl<S: HistoryStore> Engine<S> {
@@ -62,8 +69,9 @@ impl<S: HistoryStore> Engine<S> {
         Ok(Self {
             model,
             scorer,
-            history,
+            history: RefCell::new(history),
             store,
+            serial: Serial::default(),
         })
     }
 
@@ -78,17 +86,21 @@ impl<S: HistoryStore> Engine<S> {
     }
 
     /// The history, oldest first.
-    pub fn history(&self) -> &History {
-        &self.history
+    pub fn history(&self) -> Ref<'_, History> {
+        self.history.borrow()
     }
 
     /// Records an event. Unknown keys are stored too (a later model may know them).
     /// Stored first, then applied in memory, so a storage failure changes nothing.
-    pub async fn record(&mut self, key: &str, kind: EventKind, ts: f64) -> Result<()> {
+    pub async fn record(&self, key: &str, kind: EventKind, ts: f64) -> Result<()> {
         let event = Event::new(key, kind, ts)?;
-        let drop = (self.history.len() + 1).saturating_sub(self.history.cap());
+        let _turn = self.serial.turn().await;
+        let drop = {
+            let h = self.history.borrow();
+            (h.len() + 1).saturating_sub(h.cap())
+        };
         self.store.append(&event, drop).await?;
-        self.history.push(event);
+        self.history.borrow_mut().push(event);
         Ok(())
     }
 
@@ -100,10 +112,11 @@ impl<S: HistoryStore> Engine<S> {
                 opts.k
             )));
         }
-        let u = QuantisedUser::new(&user::fold_in(&self.model, &self.history));
+        let history = self.history.borrow();
+        let u = QuantisedUser::new(&user::fold_in(&self.model, &history));
         let scores = self.scorer.scores(&self.model.table, &u);
         let seen: HashSet<u32> = if opts.exclude_seen {
-            self.history
+            history
                 .events()
                 .filter_map(|e| self.model.keys.index_of(&e.key))
                 .collect()
@@ -130,24 +143,27 @@ impl<S: HistoryStore> Engine<S> {
 
     /// The history as a versioned JSON document.
     pub fn export_history(&self) -> String {
-        HistoryDocument::new(self.history.events().cloned().collect()).to_json()
+        HistoryDocument::new(self.history.borrow().events().cloned().collect()).to_json()
     }
 
     /// Replaces the history with a validated document's events (newest `cap` kept).
     /// On any error, stored and in-memory history are unchanged.
-    pub async fn import_history(&mut self, json: &str) -> Result<()> {
+    pub async fn import_history(&self, json: &str) -> Result<()> {
         let doc = HistoryDocument::from_json(json)?;
-        let next = History::from_events(self.history.cap(), doc.events)?;
+        let _turn = self.serial.turn().await;
+        let cap = self.history.borrow().cap();
+        let next = History::from_events(cap, doc.events)?;
         let events: Vec<Event> = next.events().cloned().collect();
         self.store.replace(&events).await?;
-        self.history = next;
+        *self.history.borrow_mut() = next;
         Ok(())
     }
 
     /// Forgets the history, stored and in memory.
-    pub async fn clear_history(&mut self) -> Result<()> {
+    pub async fn clear_history(&self) -> Result<()> {
+        let _turn = self.serial.turn().await;
         self.store.replace(&[]).await?;
-        self.history.clear();
+        self.history.borrow_mut().clear();
         Ok(())
     }
 }

@@ -9,22 +9,34 @@ use std::collections::BTreeMap;
 
 use ndarray::{Array1, Array2};
 
-use crate::history::History;
+use crate::history::{EventKind, History};
 use crate::linalg::cholesky_solve;
 use crate::model::Model;
 
 /// Per-item weights aggregated from the history, by row index (ascending, for determinism).
 pub fn item_weights(model: &Model, history: &History) -> BTreeMap<u32, f64> {
-    let mut weights = BTreeMap::new();
     let f = &model.fold;
-    let mut r = 0i32;
-    for e in history.events().rev() {
-        let Some(i) = model.keys.index_of(&e.key) else {
-            continue; // unknown keys are kept in history but ignored for scoring
-        };
-        let w = f64::from(f.kind_weights[e.kind.index()]) * f64::from(f.decay).powi(r);
+    // Unknown keys are kept in history but ignored for scoring (and do not advance `r`).
+    let rows = history
+        .events()
+        .rev()
+        .filter_map(|e| Some((model.keys.index_of(&e.key)?, e.kind)));
+    weights_newest_first(rows, &f.kind_weights, f.decay)
+}
+
+/// The weights of [`item_weights`] from `(row, kind)` pairs given newest first: the `r`-th pair
+/// adds `kind_weights[kind] · decay^r` to its row. Shared with the trainer, so training
+/// confidences are exactly the ones fold-in uses on the device.
+pub fn weights_newest_first(
+    rows: impl IntoIterator<Item = (u32, EventKind)>,
+    kind_weights: &[f32],
+    decay: f32,
+) -> BTreeMap<u32, f64> {
+    let mut weights = BTreeMap::new();
+    for (r, (i, kind)) in rows.into_iter().enumerate() {
+        let kind_weight = kind_weights.get(kind.index()).copied().unwrap_or(0.0);
+        let w = f64::from(kind_weight) * f64::from(decay).powi(r as i32);
         *weights.entry(i).or_insert(0.0) += w;
-        r += 1;
     }
     weights
 }

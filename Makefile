@@ -1,0 +1,54 @@
+# localrank — the two commands of the README:
+#   make demo   install what is missing, build pkg/ and the demo model, serve www/ on 127.0.0.1
+#   make test   install what is missing, then run every check and test suite
+# Both are idempotent: installed tools are skipped, cargo builds incrementally.
+
+SHELL := /bin/bash
+export PATH := $(or $(CARGO_INSTALL_ROOT),$(HOME)/.cargo)/bin:$(PATH)
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+export GECKODRIVER ?= $(shell command -v geckodriver 2>/dev/null)
+PORT ?= 8080
+MODEL := www/models/scientific.lrm
+
+.PHONY: demo test setup pkg model serve lint test-native test-browser test-chrome test-firefox clean
+
+demo: setup pkg model serve
+
+test: setup lint test-native model test-browser
+	@echo "== all tests passed =="
+
+setup:
+	@scripts/setup.sh
+
+# The default demo model: ALS trained deterministically on the Scientific data in data/.
+model:
+	cargo run --release --quiet --features train -- train --data data/scientific --out $(MODEL)
+
+pkg:
+	wasm-pack build --release --target web --out-dir pkg
+
+serve:
+	@echo "localrank demo: http://127.0.0.1:$(PORT)/www/   (Ctrl-C to stop)"
+	python3 -m http.server $(PORT) --bind 127.0.0.1
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets --features train -- -D warnings
+	cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+test-native:
+	cargo test --features train
+
+test-browser: test-chrome test-firefox
+
+test-chrome:
+	@echo "== browser tests: headless Chromium =="
+	wasm-pack test --headless --chrome -- --test web
+
+test-firefox:
+	@echo "== browser tests: headless Firefox =="
+	wasm-pack test --headless --firefox -- --test web
+
+clean:
+	cargo clean
+	rm -rf pkg $(MODEL)

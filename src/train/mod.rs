@@ -1,0 +1,89 @@
+//! Native training (feature `train`): the Scientific dataset ([`dataset`], [`catalog`]),
+//! implicit ALS ([`als`]), packing into a `.lrm` [`crate::Model`] ([`pack`]) and the
+//! leave-last-out check used to choose the defaults ([`evaluate`]).
+//!
+//! Not for wasm: nothing here is compiled into the browser build.
+
+pub mod als;
+pub mod catalog;
+pub mod dataset;
+pub mod evaluate;
+pub mod pack;
+
+use crate::model::MAX_DIM;
+use crate::{Error, Result};
+
+pub use dataset::Dataset;
+
+/// Weights of view, cart and purchase written into every model (the trainer itself only sees
+/// views: the dataset has no event kinds).
+pub const KIND_WEIGHTS: [f32; 3] = [1.0, 2.0, 3.0];
+
+/// Everything that shapes a trained model. Defaults come from `localrank eval` on the
+/// Scientific data (see the module docs of [`evaluate`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrainParams {
+    /// Embedding dimension.
+    pub dim: usize,
+    /// ALS sweeps (each solves all users, then all items).
+    pub iterations: usize,
+    /// Ridge regulariser λ, in training and in the model's fold-in.
+    pub lambda: f32,
+    /// Confidence scale α: `c = 1 + α·w`.
+    pub alpha: f32,
+    /// Recency decay per position, newest first.
+    pub decay: f32,
+    /// Scale of the popularity bias `pop_weight · ln(1+count)/ln(1+max count)`.
+    pub pop_weight: f32,
+    /// Seed of the factor initialisation.
+    pub seed: u64,
+}
+
+impl Default for TrainParams {
+    fn default() -> Self {
+        Self {
+            dim: 64,
+            iterations: 15,
+            lambda: 1.0,
+            alpha: 20.0,
+            decay: 0.9,
+            pop_weight: 0.05,
+            seed: 42,
+        }
+    }
+}
+
+impl TrainParams {
+    /// Checks every parameter is in the domain the model format and the solver accept.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |what: &str| Err(Error::InvalidArgument(what.to_owned()));
+        if !(1..=MAX_DIM as usize).contains(&self.dim) {
+            return bad(&format!("dim must be 1..={MAX_DIM}, got {}", self.dim));
+        }
+        if !(self.lambda.is_finite() && self.lambda > 0.0) {
+            return bad(&format!("lambda must be > 0, got {}", self.lambda));
+        }
+        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
+            return bad(&format!("alpha must be ≥ 0, got {}", self.alpha));
+        }
+        if !(self.decay > 0.0 && self.decay <= 1.0) {
+            return bad(&format!("decay must be in (0, 1], got {}", self.decay));
+        }
+        if !(self.pop_weight.is_finite() && self.pop_weight >= 0.0) {
+            return bad(&format!("pop-weight must be ≥ 0, got {}", self.pop_weight));
+        }
+        Ok(())
+    }
+}
+
+/// Trains on every user's full sequence and packs the model (the `localrank train` command).
+pub fn train_model(
+    data: &Dataset,
+    params: &TrainParams,
+    progress: &mut dyn FnMut(&als::Progress),
+) -> Result<crate::Model> {
+    params.validate()?;
+    let interactions = als::Interactions::from_sequences(&data.sequences, data.items(), params);
+    let factors = als::train(&interactions, params, progress);
+    pack::pack(data, &factors.items, &interactions.counts(), params)
+}

@@ -1,0 +1,256 @@
+//! History persisted in IndexedDB: one database per store namespace (`localrank/<namespace>`),
+//! one object store `events` (auto-increment keys, values `{key, kind, ts}`), schema version 1.
+//!
+//! Every operation is one transaction whose requests are all issued up front; we await only the
+//! transaction's `complete` (or `error`/`abort`), never a request inside it, so a transaction
+//! cannot auto-commit half way and a failure (quota, blocked, broken storage) leaves the stored
+//! events as they were.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
+use js_sys::{Array, Function, Promise};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    IdbDatabase, IdbFactory, IdbKeyRange, IdbObjectStore, IdbObjectStoreParameters, IdbRequest,
+    IdbTransaction, IdbTransactionMode,
+};
+
+use crate::history::store::HistoryStore;
+use crate::history::Event;
+use crate::{Error, Result};
+
+const SCHEMA_VERSION: u32 = 1;
+const EVENTS: &str = "events";
+
+/// The IndexedDB database name for a store namespace.
+pub fn database_name(namespace: &str) -> String {
+    format!("localrank/{namespace}")
+}
+
+fn storage_error(context: &str, e: JsValue) -> Error {
+    let detail = e
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| format!("{e:?}"));
+    Error::Storage(format!("{context}: {detail}"))
+}
+
+/// The global `indexedDB` factory (window or worker).
+fn factory() -> Result<IdbFactory> {
+    let global = js_sys::global();
+    js_sys::Reflect::get(&global, &JsValue::from_str("indexedDB"))
+        .ok()
+        .and_then(|f| f.dyn_into::<IdbFactory>().ok())
+        .ok_or_else(|| Error::Storage("IndexedDB is not available in this context".into()))
+}
+
+/// A promise settled by a request's `success`/`error` events.
+fn request_done(req: &IdbRequest) -> JsFuture {
+    let req2 = req.clone();
+    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+        let r = req2.clone();
+        let ok = Closure::once_into_js(move || {
+            let _ = resolve.call1(&JsValue::NULL, &r.result().unwrap_or(JsValue::UNDEFINED));
+        });
+        let r = req2.clone();
+        let err = Closure::once_into_js(move || {
+            let e = r.error().ok().flatten().map_or(JsValue::UNDEFINED, JsValue::from);
+            let _ = reject.call1(&JsValue::NULL, &e);
+        });
+        req2.set_onsuccess(Some(ok.unchecked_ref()));
+        req2.set_onerror(Some(err.unchecked_ref()));
+    });
+    JsFuture::from(promise)
+}
+
+/// A promise settled by a transaction's `complete` (ok) or `error`/`abort` (err) events.
+fn transaction_done(tx: &IdbTransaction) -> JsFuture {
+    let tx2 = tx.clone();
+    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
+        let ok = Closure::once_into_js(move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let t = tx2.clone();
+        let reject2 = reject.clone();
+        let fail = move || {
+            let e = t.error().map_or_else(
+                || JsValue::from_str("transaction aborted"),
+                JsValue::from,
+            );
+            let _ = reject2.call1(&JsValue::NULL, &e);
+        };
+        let fail2 = fail.clone();
+        tx2.set_oncomplete(Some(ok.unchecked_ref()));
+        tx2.set_onerror(Some(Closure::once_into_js(fail).unchecked_ref()));
+        tx2.set_onabort(Some(Closure::once_into_js(fail2).unchecked_ref()));
+    });
+    JsFuture::from(promise)
+}
+
+/// Events in one IndexedDB database. Remembers the keys of the stored events (oldest first) so
+/// trimming can delete by key range inside the appending transaction.
+pub struct IdbStore {
+    db: IdbDatabase,
+    keys: RefCell<VecDeque<JsValue>>,
+    _on_version_change: Closure<dyn Fn()>,
+}
+
+impl Drop for IdbStore {
+    fn drop(&mut self) {
+        self.db.set_onversionchange(None);
+        self.db.close();
+    }
+}
+
+impl IdbStore {
+    /// Opens (creating or migrating) the database for `namespace`.
+    pub async fn open(namespace: &str) -> Result<Self> {
+        let name = database_name(namespace);
+        let req = factory()?
+            .open_with_u32(&name, SCHEMA_VERSION)
+            .map_err(|e| storage_error("cannot open IndexedDB", e))?;
+        let upgrade_req = req.clone();
+        let on_upgrade = Closure::once_into_js(move |ev: web_sys::IdbVersionChangeEvent| {
+            // Migration from `old_version` to SCHEMA_VERSION; v1 creates the events store.
+            if ev.old_version() < 1.0 {
+                if let Ok(db) = upgrade_req
+                    .result()
+                    .and_then(|r| r.dyn_into::<IdbDatabase>().map_err(JsValue::from))
+                {
+                    let params = IdbObjectStoreParameters::new();
+                    params.set_auto_increment(true);
+                    let _ = db.create_object_store_with_optional_parameters(EVENTS, &params);
+                }
+            }
+        });
+        req.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
+        let db: IdbDatabase = request_done(&req)
+            .await
+            .map_err(|e| storage_error(&format!("cannot open IndexedDB database {name:?}"), e))?
+            .dyn_into()
+            .map_err(|e| storage_error("unexpected IndexedDB open result", e))?;
+        // Another tab (or a test) wants to upgrade or delete the database: let it.
+        let db2 = db.clone();
+        let on_version_change = Closure::<dyn Fn()>::new(move || db2.close());
+        db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
+        Ok(Self {
+            db,
+            keys: RefCell::new(VecDeque::new()),
+            _on_version_change: on_version_change,
+        })
+    }
+
+    fn transaction(&self, mode: IdbTransactionMode) -> Result<(IdbTransaction, IdbObjectStore)> {
+        let tx = self
+            .db
+            .transaction_with_str_and_mode(EVENTS, mode)
+            .map_err(|e| storage_error("cannot start an IndexedDB transaction", e))?;
+        let store = tx
+            .object_store(EVENTS)
+            .map_err(|e| storage_error("IndexedDB has no events store", e))?;
+        Ok((tx, store))
+    }
+
+    fn to_js(event: &Event) -> Result<JsValue> {
+        event
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| Error::Storage(format!("cannot encode event: {e}")))
+    }
+}
+
+impl HistoryStore for IdbStore {
+    async fn load(&self) -> Result<Vec<Event>> {
+        let (tx, store) = self.transaction(IdbTransactionMode::Readonly)?;
+        let values = store
+            .get_all()
+            .map_err(|e| storage_error("cannot read history", e))?;
+        let keys = store
+            .get_all_keys()
+            .map_err(|e| storage_error("cannot read history keys", e))?;
+        transaction_done(&tx)
+            .await
+            .map_err(|e| storage_error("reading history failed", e))?;
+        let values: Array = values.result().map_or_else(|_| Array::new(), |v| Array::from(&v));
+        let keys: Array = keys.result().map_or_else(|_| Array::new(), |v| Array::from(&v));
+        let mut events = Vec::with_capacity(values.length() as usize);
+        let mut kept_keys = VecDeque::with_capacity(values.length() as usize);
+        for (v, k) in values.iter().zip(keys.iter()) {
+            // A record that does not decode (written by hand, or by a future version) is left in
+            // the database untouched and skipped, rather than failing the whole load.
+            if let Ok(e) = serde_wasm_bindgen::from_value::<Event>(v) {
+                if e.validate().is_ok() {
+                    events.push(e);
+                    kept_keys.push_back(k);
+                }
+            }
+        }
+        *self.keys.borrow_mut() = kept_keys;
+        Ok(events)
+    }
+
+    async fn append(&self, event: &Event, drop_oldest: usize) -> Result<()> {
+        let value = Self::to_js(event)?;
+        let (tx, store) = self.transaction(IdbTransactionMode::Readwrite)?;
+        let add = store
+            .add(&value)
+            .map_err(|e| storage_error("cannot store event", e))?;
+        let known = self.keys.borrow().len();
+        let drop_oldest = drop_oldest.min(known);
+        if drop_oldest > 0 {
+            if let Some(last) = self.keys.borrow().get(drop_oldest - 1) {
+                let range = IdbKeyRange::upper_bound(last)
+                    .map_err(|e| storage_error("cannot build key range", e))?;
+                store
+                    .delete(&range)
+                    .map_err(|e| storage_error("cannot trim history", e))?;
+            }
+        }
+        transaction_done(&tx)
+            .await
+            .map_err(|e| storage_error("storing the event failed; history unchanged", e))?;
+        let mut keys = self.keys.borrow_mut();
+        keys.drain(..drop_oldest);
+        keys.push_back(add.result().unwrap_or(JsValue::UNDEFINED));
+        Ok(())
+    }
+
+    async fn replace(&self, events: &[Event]) -> Result<()> {
+        let values = events.iter().map(Self::to_js).collect::<Result<Vec<_>>>()?;
+        let (tx, store) = self.transaction(IdbTransactionMode::Readwrite)?;
+        store
+            .clear()
+            .map_err(|e| storage_error("cannot clear history", e))?;
+        let mut adds = Vec::with_capacity(values.len());
+        for v in &values {
+            adds.push(
+                store
+                    .add(v)
+                    .map_err(|e| storage_error("cannot store event", e))?,
+            );
+        }
+        transaction_done(&tx)
+            .await
+            .map_err(|e| storage_error("replacing history failed; history unchanged", e))?;
+        *self.keys.borrow_mut() = adds
+            .iter()
+            .map(|r| r.result().unwrap_or(JsValue::UNDEFINED))
+            .collect();
+        Ok(())
+    }
+}
+
+/// Deletes the database of `namespace` (tests; "forget me" flows).
+pub async fn delete_database(namespace: &str) -> Result<()> {
+    let req = factory()?
+        .delete_database(&database_name(namespace))
+        .map_err(|e| storage_error("cannot delete IndexedDB database", e))?;
+    request_done(&req)
+        .await
+        .map_err(|e| storage_error("deleting IndexedDB database failed", e))?;
+    Ok(())
+}

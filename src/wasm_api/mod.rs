@@ -1,0 +1,307 @@
+//! The JavaScript façade: one `Recommender` class. It converts JS values to engine types and
+//! engine errors to JS `Error`s (`name` = "LocalrankError", `code` = [`Error::code`]); all logic
+//! lives in [`crate::recommender::Engine`]. Rust never fetches: JS hands the model bytes in.
+
+mod idb;
+mod store;
+
+use std::rc::Rc;
+
+use js_sys::Promise;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::history::store::MemoryStore;
+use crate::history::{EventKind, DEFAULT_CAP};
+use crate::recommender::{Engine, RecommendOptions};
+use crate::score::Scorer;
+use crate::{Error, Model};
+use store::BrowserStore;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = r#"
+/** What the shopper did. */
+export type EventKind = "view" | "cart" | "purchase";
+/** Options of `Recommender.load`. */
+export interface LoadOptions {
+  /** Store namespace: the IndexedDB database is `localrank/<namespace>`. Default "default". */
+  namespace?: string;
+  /** Most events kept (oldest dropped). Default 500, at most 100000. */
+  historyCap?: number;
+  /** Keep history in IndexedDB (default true) or only in memory. */
+  persist?: boolean;
+  /** Scoring backend: "auto" (default) or "cpu". */
+  backend?: "auto" | "cpu";
+}
+/** Options of `recommend`. */
+export interface RecommendOptions {
+  /** Number of items, 1..=10000. Default 10. */
+  k?: number;
+  /** Leave out items already in the history. Default true. */
+  excludeSeen?: boolean;
+}
+export interface Recommendation { key: string; score: number; title: string; category: string; }
+export interface HistoryEvent { key: string; kind: EventKind; ts: number; }
+export interface CatalogItem { key: string; title: string; category: string; }
+/** The document `exportHistory` writes and `importHistory` reads. */
+export interface HistoryDocument { format: "localrank-history"; version: 1; events: HistoryEvent[]; }
+"#;
+
+/// Turns an engine error into a JS `Error` with `name` "LocalrankError" and a `code`.
+fn js_error(e: Error) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    err.set_name("LocalrankError");
+    let _ = js_sys::Reflect::set(&err, &"code".into(), &e.code().into());
+    err.into()
+}
+
+fn from_js<T: for<'de> Deserialize<'de> + Default>(value: JsValue, what: &str) -> Result<T, Error> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| Error::InvalidArgument(format!("{what}: {e}")))
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| js_error(Error::InvalidArgument(e.to_string())))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LoadOptions {
+    namespace: Option<String>,
+    history_cap: Option<usize>,
+    persist: Option<bool>,
+    backend: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsRecommendOptions {
+    k: Option<usize>,
+    exclude_seen: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct CatalogItem<'a> {
+    key: &'a str,
+    title: &'a str,
+    category: &'a str,
+}
+
+fn check_namespace(ns: &str) -> Result<(), Error> {
+    let ok = (1..=64).contains(&ns.len())
+        && ns
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument(format!(
+            "namespace must be 1-64 characters of [A-Za-z0-9._-], got {ns:?}"
+        )))
+    }
+}
+
+/// On-device recommendations for one store: a loaded model plus the shopper's local history.
+#[wasm_bindgen]
+pub struct Recommender {
+    engine: Rc<Engine<BrowserStore>>,
+    namespace: String,
+}
+
+impl Recommender {
+    async fn open(model: Model, opts: LoadOptions) -> Result<Self, Error> {
+        let namespace = opts.namespace.unwrap_or_else(|| "default".into());
+        check_namespace(&namespace)?;
+        let scorer = match opts.backend.as_deref() {
+            None | Some("auto") | Some("cpu") => Scorer::default(),
+            Some(other) => {
+                return Err(Error::InvalidArgument(format!(
+                    "backend must be \"auto\" or \"cpu\", got {other:?}"
+                )))
+            }
+        };
+        let store = if opts.persist.unwrap_or(true) {
+            BrowserStore::IndexedDb(idb::IdbStore::open(&namespace).await?)
+        } else {
+            BrowserStore::Memory(MemoryStore::default())
+        };
+        let cap = opts.history_cap.unwrap_or(DEFAULT_CAP);
+        let engine = Engine::open(model, scorer, store, cap).await?;
+        Ok(Recommender {
+            engine: Rc::new(engine),
+            namespace,
+        })
+    }
+
+    /// `load` for Rust callers (the browser tests): same checks, the instance instead of a
+    /// Promise.
+    pub async fn load_async(bytes: &[u8], options: JsValue) -> Result<Recommender, JsValue> {
+        let model = Model::from_bytes(bytes).map_err(js_error)?;
+        let opts = from_js::<LoadOptions>(options, "load options").map_err(js_error)?;
+        Self::open(model, opts).await.map_err(js_error)
+    }
+}
+
+#[wasm_bindgen]
+impl Recommender {
+    /// Parses the model bytes and opens the history of `options.namespace`.
+    ///
+    /// Rejects with a `LocalrankError` when the bytes are not a valid model (`code`: e.g.
+    /// "BadMagic", "Truncated", "ChecksumMismatch", "UnsupportedVersion"), an option is invalid
+    /// ("InvalidArgument") or IndexedDB cannot be opened ("Storage").
+    #[wasm_bindgen(unchecked_return_type = "Promise<Recommender>")]
+    pub fn load(
+        bytes: &[u8],
+        #[wasm_bindgen(unchecked_param_type = "LoadOptions")] options: JsValue,
+    ) -> Promise {
+        let parsed = Model::from_bytes(bytes)
+            .and_then(|m| Ok((m, from_js::<LoadOptions>(options, "load options")?)));
+        future_to_promise(async move {
+            let (model, opts) = parsed.map_err(js_error)?;
+            Ok(Self::open(model, opts).await.map_err(js_error)?.into())
+        })
+    }
+
+    /// Records that the shopper did `kind` ("view" by default) with item `key`, now.
+    /// Keys the model does not know are kept (a later model may know them).
+    /// Rejects with "InvalidArgument" (bad key/kind) or "Storage"; on rejection nothing changed.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn record(
+        &self,
+        key: String,
+        #[wasm_bindgen(unchecked_param_type = "EventKind | undefined")] kind: Option<String>,
+    ) -> Promise {
+        let engine = Rc::clone(&self.engine);
+        future_to_promise(async move {
+            let kind = kind.as_deref().map_or(Ok(EventKind::View), EventKind::parse);
+            let kind = kind.map_err(js_error)?;
+            engine
+                .record(&key, kind, js_sys::Date::now())
+                .await
+                .map_err(js_error)?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// The top-k items for the current history, best first. Throws "InvalidArgument" for a bad
+    /// `k` or unknown option. Makes no network request and no storage access.
+    #[wasm_bindgen(unchecked_return_type = "Recommendation[]")]
+    pub fn recommend(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RecommendOptions | undefined")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let o: JsRecommendOptions = from_js(options, "recommend options").map_err(js_error)?;
+        let d = RecommendOptions::default();
+        let recs = self
+            .engine
+            .recommend(RecommendOptions {
+                k: o.k.unwrap_or(d.k),
+                exclude_seen: o.exclude_seen.unwrap_or(d.exclude_seen),
+            })
+            .map_err(js_error)?;
+        to_js(&recs)
+    }
+
+    /// The stored events, oldest first.
+    #[wasm_bindgen(unchecked_return_type = "HistoryEvent[]")]
+    pub fn history(&self) -> Result<JsValue, JsValue> {
+        let events: Vec<_> = self.engine.history().events().cloned().collect();
+        to_js(&events)
+    }
+
+    /// The history as a versioned JSON document (see `HistoryDocument`).
+    #[wasm_bindgen(js_name = exportHistory)]
+    pub fn export_history(&self) -> String {
+        self.engine.export_history()
+    }
+
+    /// Replaces the history with a document from `exportHistory` (a JSON string or the parsed
+    /// object). Rejects with "InvalidHistory" when it does not validate, or "Storage"; in both
+    /// cases the existing history is untouched.
+    #[wasm_bindgen(js_name = importHistory, unchecked_return_type = "Promise<void>")]
+    pub fn import_history(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | HistoryDocument")] doc: JsValue,
+    ) -> Promise {
+        let engine = Rc::clone(&self.engine);
+        let text = match doc.as_string() {
+            Some(s) => Ok(s),
+            None if doc.is_object() => js_sys::JSON::stringify(&doc)
+                .map(String::from)
+                .map_err(|_| Error::InvalidHistory("object cannot be serialised".into())),
+            None => Err(Error::InvalidHistory(
+                "expected a JSON string or a history object".into(),
+            )),
+        };
+        future_to_promise(async move {
+            let text = text.map_err(js_error)?;
+            engine.import_history(&text).await.map_err(js_error)?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Deletes every event, stored and in memory. Rejects with "Storage" (history unchanged).
+    #[wasm_bindgen(js_name = clearHistory, unchecked_return_type = "Promise<void>")]
+    pub fn clear_history(&self) -> Promise {
+        let engine = Rc::clone(&self.engine);
+        future_to_promise(async move {
+            engine.clear_history().await.map_err(js_error)?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Every item of the model, in model order, with its display fields.
+    #[wasm_bindgen(unchecked_return_type = "CatalogItem[]")]
+    pub fn catalog(&self) -> Result<JsValue, JsValue> {
+        let m = self.engine.model();
+        let items: Vec<CatalogItem<'_>> = (0..m.len())
+            .map(|i| CatalogItem {
+                key: m.keys.key(i),
+                title: m.meta.get(i, "title"),
+                category: m.meta.get(i, "category"),
+            })
+            .collect();
+        to_js(&items)
+    }
+
+    /// The scoring backend in use: "cpu" (WebGPU arrives later).
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.engine.scorer().name().into()
+    }
+
+    /// Number of items in the model.
+    #[wasm_bindgen(getter, js_name = itemCount)]
+    pub fn item_count(&self) -> usize {
+        self.engine.model().len()
+    }
+
+    /// Embedding dimension of the model.
+    #[wasm_bindgen(getter)]
+    pub fn dim(&self) -> usize {
+        self.engine.model().dim()
+    }
+
+    /// The store namespace this instance's history belongs to.
+    #[wasm_bindgen(getter)]
+    pub fn namespace(&self) -> String {
+        self.namespace.clone()
+    }
+
+    /// Deletes the IndexedDB database of `namespace` ("forget me"; tests start clean with it).
+    /// Close or free instances using it first; open ones are closed by the request.
+    #[wasm_bindgen(js_name = deleteStoredHistory, unchecked_return_type = "Promise<void>")]
+    pub fn delete_stored_history(namespace: String) -> Promise {
+        future_to_promise(async move {
+            check_namespace(&namespace).map_err(js_error)?;
+            idb::delete_database(&namespace).await.map_err(js_error)?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+}

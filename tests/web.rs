@@ -1,0 +1,256 @@
+//! Browser tests (`wasm-pack test --headless --chrome` / `--firefox`): the real façade, real
+//! IndexedDB, the packed default model. Each test deletes its own database first.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use std::collections::HashMap;
+
+use localrank::wasm_api::Recommender;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The default demo model, trained and packed by the test command before this suite builds.
+const DEFAULT_MODEL: &[u8] = include_bytes!("../www/models/scientific.lrm");
+
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+struct Rec {
+    key: String,
+    score: f32,
+    title: String,
+    category: String,
+}
+
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+struct Ev {
+    key: String,
+    kind: String,
+    ts: f64,
+}
+
+fn opts(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).expect("test options are valid JSON")
+}
+
+async fn fresh(namespace: &str, bytes: &[u8]) -> Recommender {
+    JsFuture::from(Recommender::delete_stored_history(namespace.into()))
+        .await
+        .expect("delete test database");
+    open(namespace, bytes).await
+}
+
+async fn open(namespace: &str, bytes: &[u8]) -> Recommender {
+    Recommender::load_async(bytes, opts(&format!(r#"{{"namespace":"{namespace}"}}"#)))
+        .await
+        .expect("model loads")
+}
+
+async fn done(p: js_sys::Promise) -> Result<JsValue, JsValue> {
+    JsFuture::from(p).await
+}
+
+fn recs(r: &Recommender, k: usize) -> Vec<Rec> {
+    let v = r
+        .recommend(opts(&format!(r#"{{"k":{k}}}"#)))
+        .expect("recommend");
+    serde_wasm_bindgen::from_value(v).expect("recommendation shape")
+}
+
+fn history(r: &Recommender) -> Vec<Ev> {
+    serde_wasm_bindgen::from_value(r.history().expect("history")).expect("event shape")
+}
+
+fn error_code(e: &JsValue) -> String {
+    js_sys::Reflect::get(e, &"code".into())
+        .ok()
+        .and_then(|c| c.as_string())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn default_model_recommends_from_clicks_in_the_clicked_category() {
+    let r = fresh("web-default", DEFAULT_MODEL).await;
+    assert_eq!(r.backend(), "cpu");
+    assert_eq!(r.item_count(), 4385);
+    let catalog: Vec<HashMap<String, String>> =
+        serde_wasm_bindgen::from_value(r.catalog().unwrap()).unwrap();
+    let clicked: Vec<&HashMap<String, String>> = catalog
+        .iter()
+        .filter(|c| c["category"] == "Additive Manufacturing Products")
+        .take(3)
+        .collect();
+    assert_eq!(clicked.len(), 3);
+    let cold = recs(&r, 10);
+    for c in &clicked {
+        done(r.record(c["key"].clone(), Some("view".into())))
+            .await
+            .unwrap();
+    }
+    let warm = recs(&r, 10);
+    assert_eq!(warm.len(), 10);
+    assert_ne!(cold, warm, "clicks must change the recommendations");
+    for c in &clicked {
+        assert!(warm.iter().all(|w| w.key != c["key"]), "seen item returned");
+    }
+    let same = warm
+        .iter()
+        .filter(|w| w.category == "Additive Manufacturing Products")
+        .count();
+    assert!(same >= 6, "only {same}/10 share the clicked category: {warm:?}");
+    assert!(warm.windows(2).all(|p| p[0].score >= p[1].score));
+    assert!(warm.iter().all(|w| !w.title.is_empty()));
+}
+
+#[wasm_bindgen_test]
+async fn history_persists_across_instances_on_the_same_database() {
+    let a = fresh("web-persist", DEFAULT_MODEL).await;
+    let keys = ["B0000223SI", "B0000223SK", "B0000223UV"];
+    for k in keys {
+        done(a.record(k.into(), Some("cart".into()))).await.unwrap();
+    }
+    let before = recs(&a, 20);
+    drop(a);
+    let b = open("web-persist", DEFAULT_MODEL).await;
+    let h = history(&b);
+    assert_eq!(
+        h.iter().map(|e| e.key.as_str()).collect::<Vec<_>>(),
+        keys.to_vec()
+    );
+    assert!(h.iter().all(|e| e.kind == "cart" && e.ts > 0.0));
+    assert_eq!(recs(&b, 20), before);
+}
+
+#[wasm_bindgen_test]
+async fn clear_history_removes_stored_events() {
+    let a = fresh("web-clear", DEFAULT_MODEL).await;
+    done(a.record("B0000223SI".into(), None)).await.unwrap();
+    done(a.clear_history()).await.unwrap();
+    assert!(history(&a).is_empty());
+    drop(a);
+    let b = open("web-clear", DEFAULT_MODEL).await;
+    assert!(history(&b).is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn cap_keeps_the_newest_events_in_storage() {
+    let model = common::synthetic_model(50, 8, 7).to_bytes();
+    JsFuture::from(Recommender::delete_stored_history("web-cap".into()))
+        .await
+        .unwrap();
+    let o = opts(r#"{"namespace":"web-cap","historyCap":3}"#);
+    let a = Recommender::load_async(&model, o.clone()).await.unwrap();
+    for i in 0..5 {
+        done(a.record(format!("item-{i}"), None)).await.unwrap();
+    }
+    drop(a);
+    let b = Recommender::load_async(&model, o).await.unwrap();
+    let keys: Vec<String> = history(&b).into_iter().map(|e| e.key).collect();
+    assert_eq!(keys, ["item-2", "item-3", "item-4"]);
+}
+
+#[wasm_bindgen_test]
+async fn records_fired_without_awaiting_are_all_stored_in_order() {
+    let model = common::synthetic_model(50, 8, 9).to_bytes();
+    let a = fresh("web-burst", &model).await;
+    let promises: Vec<_> = (0..10)
+        .map(|i| a.record(format!("item-{i}"), None))
+        .collect();
+    for p in promises {
+        done(p).await.unwrap();
+    }
+    drop(a);
+    let b = open("web-burst", &model).await;
+    let keys: Vec<String> = history(&b).into_iter().map(|e| e.key).collect();
+    let want: Vec<String> = (0..10).map(|i| format!("item-{i}")).collect();
+    assert_eq!(keys, want);
+}
+
+#[wasm_bindgen_test]
+async fn export_then_import_round_trips_and_survives_reload() {
+    let model = common::synthetic_model(50, 8, 11).to_bytes();
+    let a = fresh("web-export", &model).await;
+    for i in [3, 1, 4] {
+        done(a.record(format!("item-{i}"), Some("purchase".into())))
+            .await
+            .unwrap();
+    }
+    let doc = a.export_history();
+    done(a.clear_history()).await.unwrap();
+    // As a parsed object this time; a string works too (tested below).
+    done(a.import_history(js_sys::JSON::parse(&doc).unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(a.export_history(), doc);
+    drop(a);
+    let b = open("web-export", &model).await;
+    assert_eq!(b.export_history(), doc);
+}
+
+#[wasm_bindgen_test]
+async fn malformed_import_is_rejected_and_history_is_untouched() {
+    let model = common::synthetic_model(50, 8, 13).to_bytes();
+    let a = fresh("web-badimport", &model).await;
+    done(a.record("item-1".into(), None)).await.unwrap();
+    let before = a.export_history();
+    for bad in [
+        "not json",
+        r#"{"format":"localrank-history","version":2,"events":[]}"#,
+        r#"{"format":"other","version":1,"events":[]}"#,
+        r#"{"format":"localrank-history","version":1,"events":[{"key":"","kind":"view","ts":1}]}"#,
+        r#"{"format":"localrank-history","version":1,"events":[{"key":"a","kind":"like","ts":1}]}"#,
+    ] {
+        let err = done(a.import_history(bad.into())).await.unwrap_err();
+        assert_eq!(error_code(&err), "InvalidHistory", "{bad}");
+        assert_eq!(a.export_history(), before);
+    }
+    drop(a);
+    let b = open("web-badimport", &model).await;
+    assert_eq!(b.export_history(), before);
+}
+
+#[wasm_bindgen_test]
+async fn unknown_keys_are_kept_but_do_not_change_scores() {
+    let model = common::synthetic_model(50, 8, 17).to_bytes();
+    let a = fresh("web-unknown", &model).await;
+    let cold = recs(&a, 10);
+    done(a.record("not-in-this-model".into(), None))
+        .await
+        .unwrap();
+    assert_eq!(history(&a).len(), 1);
+    assert_eq!(recs(&a, 10), cold);
+}
+
+#[wasm_bindgen_test]
+async fn bad_model_bytes_and_bad_arguments_are_typed_errors() {
+    let model = DEFAULT_MODEL;
+    let mut corrupt = model.to_vec();
+    let mid = corrupt.len() / 2;
+    corrupt[mid] ^= 0x55;
+    for (bytes, code) in [
+        (&model[..model.len() / 3], "Truncated"),
+        (&corrupt[..], "ChecksumMismatch"),
+        (&b"PK\x03\x04 definitely not a model"[..], "BadMagic"),
+    ] {
+        let err = match Recommender::load_async(bytes, JsValue::UNDEFINED).await {
+            Ok(_) => panic!("{code}: bad bytes accepted"),
+            Err(e) => e,
+        };
+        assert_eq!(error_code(&err), code);
+        let msg: String = err.unchecked_into::<js_sys::Error>().message().into();
+        assert!(!msg.is_empty());
+    }
+    let r = fresh("web-args", model).await;
+    let err = done(r.record("B0000223SI".into(), Some("like".into())))
+        .await
+        .unwrap_err();
+    assert_eq!(error_code(&err), "InvalidArgument");
+    let err = r.recommend(opts(r#"{"k":0}"#)).unwrap_err();
+    assert_eq!(error_code(&err), "InvalidArgument");
+    let err = r.recommend(opts(r#"{"top":5}"#)).unwrap_err();
+    assert_eq!(error_code(&err), "InvalidArgument");
+}
