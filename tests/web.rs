@@ -56,7 +56,7 @@ async fn done(p: js_sys::Promise) -> Result<JsValue, JsValue> {
 
 fn recs(r: &Recommender, k: usize) -> Vec<Rec> {
     let v = r
-        .recommend(opts(&format!(r#"{{"k":{k}}}"#)))
+        .recommend(Some(opts(&format!(r#"{{"k":{k}}}"#)).into()))
         .expect("recommend");
     serde_wasm_bindgen::from_value(v).expect("recommendation shape")
 }
@@ -87,7 +87,7 @@ async fn default_model_recommends_from_clicks_in_the_clicked_category() {
     assert_eq!(clicked.len(), 3);
     let cold = recs(&r, 10);
     for c in &clicked {
-        done(r.record(c["key"].clone(), Some("view".into())))
+        done(r.record(c["key"].clone(), Some(JsValue::from("view").into())))
             .await
             .unwrap();
     }
@@ -111,7 +111,7 @@ async fn history_persists_across_instances_on_the_same_database() {
     let a = fresh("web-persist", DEFAULT_MODEL).await;
     let keys = ["B0000223SI", "B0000223SK", "B0000223UV"];
     for k in keys {
-        done(a.record(k.into(), Some("cart".into()))).await.unwrap();
+        done(a.record(k.into(), Some(JsValue::from("cart").into()))).await.unwrap();
     }
     let before = recs(&a, 20);
     drop(a);
@@ -175,7 +175,7 @@ async fn export_then_import_round_trips_and_survives_reload() {
     let model = common::synthetic_model(50, 8, 11).to_bytes();
     let a = fresh("web-export", &model).await;
     for i in [3, 1, 4] {
-        done(a.record(format!("item-{i}"), Some("purchase".into())))
+        done(a.record(format!("item-{i}"), Some(JsValue::from("purchase").into())))
             .await
             .unwrap();
     }
@@ -245,12 +245,12 @@ async fn bad_model_bytes_and_bad_arguments_are_typed_errors() {
         assert!(!msg.is_empty());
     }
     let r = fresh("web-args", model).await;
-    let err = done(r.record("B0000223SI".into(), Some("like".into())))
+    let err = done(r.record("B0000223SI".into(), Some(JsValue::from("like").into())))
         .await
         .unwrap_err();
     assert_eq!(error_code(&err), "InvalidArgument");
-    let err = r.recommend(opts(r#"{"k":0}"#)).unwrap_err();
+    let err = r.recommend(Some(opts(r#"{"k":0}"#).into())).unwrap_err();
     assert_eq!(error_code(&err), "InvalidArgument");
-    let err = r.recommend(opts(r#"{"top":5}"#)).unwrap_err();
+    let err = r.recommend(Some(opts(r#"{"top":5}"#).into())).unwrap_err();
     assert_eq!(error_code(&err), "InvalidArgument");
 }

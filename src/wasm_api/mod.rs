@@ -48,6 +48,19 @@ export interface CatalogItem { key: string; title: string; category: string; }
 export interface HistoryDocument { format: "localrank-history"; version: 1; events: HistoryEvent[]; }
 "#;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `LoadOptions` in TypeScript (an optional trailing parameter).
+    #[wasm_bindgen(typescript_type = "LoadOptions")]
+    pub type JsLoadOptions;
+    /// `RecommendOptions` in TypeScript.
+    #[wasm_bindgen(typescript_type = "RecommendOptions")]
+    pub type JsRecommendOptionsArg;
+    /// `EventKind` in TypeScript.
+    #[wasm_bindgen(typescript_type = "EventKind")]
+    pub type JsEventKind;
+}
+
 /// Turns an engine error into a JS `Error` with `name` "LocalrankError" and a `code`.
 fn js_error(e: Error) -> JsValue {
     let err = js_sys::Error::new(&e.to_string());
@@ -158,8 +171,9 @@ impl Recommender {
     #[wasm_bindgen(unchecked_return_type = "Promise<Recommender>")]
     pub fn load(
         bytes: &[u8],
-        #[wasm_bindgen(unchecked_param_type = "LoadOptions")] options: JsValue,
+        options: Option<JsLoadOptions>,
     ) -> Promise {
+        let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
         let parsed = Model::from_bytes(bytes)
             .and_then(|m| Ok((m, from_js::<LoadOptions>(options, "load options")?)));
         future_to_promise(async move {
@@ -175,9 +189,10 @@ impl Recommender {
     pub fn record(
         &self,
         key: String,
-        #[wasm_bindgen(unchecked_param_type = "EventKind | undefined")] kind: Option<String>,
+        kind: Option<JsEventKind>,
     ) -> Promise {
         let engine = Rc::clone(&self.engine);
+        let kind = kind.map(|k| JsValue::from(k).as_string().unwrap_or_default());
         future_to_promise(async move {
             let kind = kind.as_deref().map_or(Ok(EventKind::View), EventKind::parse);
             let kind = kind.map_err(js_error)?;
@@ -194,8 +209,9 @@ impl Recommender {
     #[wasm_bindgen(unchecked_return_type = "Recommendation[]")]
     pub fn recommend(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "RecommendOptions | undefined")] options: JsValue,
+        options: Option<JsRecommendOptionsArg>,
     ) -> Result<JsValue, JsValue> {
+        let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
         let o: JsRecommendOptions = from_js(options, "recommend options").map_err(js_error)?;
         let d = RecommendOptions::default();
         let recs = self
@@ -271,7 +287,7 @@ impl Recommender {
     }
 
     /// The scoring backend in use: "cpu" (WebGPU arrives later).
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "\"cpu\"")]
     pub fn backend(&self) -> String {
         self.engine.scorer().name().into()
     }
