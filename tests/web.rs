@@ -101,7 +101,10 @@ async fn default_model_recommends_from_clicks_in_the_clicked_category() {
         .iter()
         .filter(|w| w.category == "Additive Manufacturing Products")
         .count();
-    assert!(same >= 6, "only {same}/10 share the clicked category: {warm:?}");
+    assert!(
+        same >= 6,
+        "only {same}/10 share the clicked category: {warm:?}"
+    );
     assert!(warm.windows(2).all(|p| p[0].score >= p[1].score));
     assert!(warm.iter().all(|w| !w.title.is_empty()));
 }
@@ -111,7 +114,9 @@ async fn history_persists_across_instances_on_the_same_database() {
     let a = fresh("web-persist", DEFAULT_MODEL).await;
     let keys = ["B0000223SI", "B0000223SK", "B0000223UV"];
     for k in keys {
-        done(a.record(k.into(), Some(JsValue::from("cart").into()))).await.unwrap();
+        done(a.record(k.into(), Some(JsValue::from("cart").into())))
+            .await
+            .unwrap();
     }
     let before = recs(&a, 20);
     drop(a);

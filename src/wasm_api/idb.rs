@@ -59,7 +59,11 @@ fn request_done(req: &IdbRequest) -> JsFuture {
         });
         let r = req2.clone();
         let err = Closure::once_into_js(move || {
-            let e = r.error().ok().flatten().map_or(JsValue::UNDEFINED, JsValue::from);
+            let e = r
+                .error()
+                .ok()
+                .flatten()
+                .map_or(JsValue::UNDEFINED, JsValue::from);
             let _ = reject.call1(&JsValue::NULL, &e);
         });
         req2.set_onsuccess(Some(ok.unchecked_ref()));
@@ -78,10 +82,9 @@ fn transaction_done(tx: &IdbTransaction) -> JsFuture {
         let t = tx2.clone();
         let reject2 = reject.clone();
         let fail = move || {
-            let e = t.error().map_or_else(
-                || JsValue::from_str("transaction aborted"),
-                JsValue::from,
-            );
+            let e = t
+                .error()
+                .map_or_else(|| JsValue::from_str("transaction aborted"), JsValue::from);
             let _ = reject2.call1(&JsValue::NULL, &e);
         };
         let fail2 = fail.clone();
@@ -175,8 +178,12 @@ impl HistoryStore for IdbStore {
         transaction_done(&tx)
             .await
             .map_err(|e| storage_error("reading history failed", e))?;
-        let values: Array = values.result().map_or_else(|_| Array::new(), |v| Array::from(&v));
-        let keys: Array = keys.result().map_or_else(|_| Array::new(), |v| Array::from(&v));
+        let values: Array = values
+            .result()
+            .map_or_else(|_| Array::new(), |v| Array::from(&v));
+        let keys: Array = keys
+            .result()
+            .map_or_else(|_| Array::new(), |v| Array::from(&v));
         let mut events = Vec::with_capacity(values.length() as usize);
         let mut kept_keys = VecDeque::with_capacity(values.length() as usize);
         for (v, k) in values.iter().zip(keys.iter()) {

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use js_sys::Promise;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::history::store::MemoryStore;
@@ -69,9 +70,29 @@ fn js_error(e: Error) -> JsValue {
     err.into()
 }
 
-fn from_js<T: for<'de> Deserialize<'de> + Default>(value: JsValue, what: &str) -> Result<T, Error> {
+/// Reads an options object; `undefined`/`null` mean all defaults. Unknown option names are
+/// refused (serde-wasm-bindgen only looks up the fields it knows, so we check the keys here):
+/// a typo such as `{top: 5}` must not silently mean "defaults".
+fn from_js<T: for<'de> Deserialize<'de> + Default>(
+    value: JsValue,
+    what: &str,
+    known: &[&str],
+) -> Result<T, Error> {
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
+    }
+    if !value.is_object() {
+        return Err(Error::InvalidArgument(format!("{what} must be an object")));
+    }
+    let keys = js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>());
+    if let Some(bad) = keys
+        .iter()
+        .filter_map(|k| k.as_string())
+        .find(|k| !known.contains(&k.as_str()))
+    {
+        return Err(Error::InvalidArgument(format!(
+            "{what}: unknown option {bad:?} (expected one of {known:?})"
+        )));
     }
     serde_wasm_bindgen::from_value(value)
         .map_err(|e| Error::InvalidArgument(format!("{what}: {e}")))
@@ -92,11 +113,19 @@ struct LoadOptions {
     backend: Option<String>,
 }
 
+impl LoadOptions {
+    const KNOWN: &'static [&'static str] = &["namespace", "historyCap", "persist", "backend"];
+}
+
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct JsRecommendOptions {
     k: Option<usize>,
     exclude_seen: Option<bool>,
+}
+
+impl JsRecommendOptions {
+    const KNOWN: &'static [&'static str] = &["k", "excludeSeen"];
 }
 
 #[derive(Serialize)]
@@ -156,7 +185,8 @@ impl Recommender {
     /// Promise.
     pub async fn load_async(bytes: &[u8], options: JsValue) -> Result<Recommender, JsValue> {
         let model = Model::from_bytes(bytes).map_err(js_error)?;
-        let opts = from_js::<LoadOptions>(options, "load options").map_err(js_error)?;
+        let opts = from_js::<LoadOptions>(options, "load options", LoadOptions::KNOWN)
+            .map_err(js_error)?;
         Self::open(model, opts).await.map_err(js_error)
     }
 }
@@ -169,13 +199,14 @@ impl Recommender {
     /// "BadMagic", "Truncated", "ChecksumMismatch", "UnsupportedVersion"), an option is invalid
     /// ("InvalidArgument") or IndexedDB cannot be opened ("Storage").
     #[wasm_bindgen(unchecked_return_type = "Promise<Recommender>")]
-    pub fn load(
-        bytes: &[u8],
-        options: Option<JsLoadOptions>,
-    ) -> Promise {
+    pub fn load(bytes: &[u8], options: Option<JsLoadOptions>) -> Promise {
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
-        let parsed = Model::from_bytes(bytes)
-            .and_then(|m| Ok((m, from_js::<LoadOptions>(options, "load options")?)));
+        let parsed = Model::from_bytes(bytes).and_then(|m| {
+            Ok((
+                m,
+                from_js::<LoadOptions>(options, "load options", LoadOptions::KNOWN)?,
+            ))
+        });
         future_to_promise(async move {
             let (model, opts) = parsed.map_err(js_error)?;
             Ok(Self::open(model, opts).await.map_err(js_error)?.into())
@@ -186,15 +217,13 @@ impl Recommender {
     /// Keys the model does not know are kept (a later model may know them).
     /// Rejects with "InvalidArgument" (bad key/kind) or "Storage"; on rejection nothing changed.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn record(
-        &self,
-        key: String,
-        kind: Option<JsEventKind>,
-    ) -> Promise {
+    pub fn record(&self, key: String, kind: Option<JsEventKind>) -> Promise {
         let engine = Rc::clone(&self.engine);
         let kind = kind.map(|k| JsValue::from(k).as_string().unwrap_or_default());
         future_to_promise(async move {
-            let kind = kind.as_deref().map_or(Ok(EventKind::View), EventKind::parse);
+            let kind = kind
+                .as_deref()
+                .map_or(Ok(EventKind::View), EventKind::parse);
             let kind = kind.map_err(js_error)?;
             engine
                 .record(&key, kind, js_sys::Date::now())
@@ -207,12 +236,10 @@ impl Recommender {
     /// The top-k items for the current history, best first. Throws "InvalidArgument" for a bad
     /// `k` or unknown option. Makes no network request and no storage access.
     #[wasm_bindgen(unchecked_return_type = "Recommendation[]")]
-    pub fn recommend(
-        &self,
-        options: Option<JsRecommendOptionsArg>,
-    ) -> Result<JsValue, JsValue> {
+    pub fn recommend(&self, options: Option<JsRecommendOptionsArg>) -> Result<JsValue, JsValue> {
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
-        let o: JsRecommendOptions = from_js(options, "recommend options").map_err(js_error)?;
+        let o: JsRecommendOptions =
+            from_js(options, "recommend options", JsRecommendOptions::KNOWN).map_err(js_error)?;
         let d = RecommendOptions::default();
         let recs = self
             .engine
