@@ -123,7 +123,7 @@ impl IdbStore {
             if ev.old_version() < 1.0 {
                 if let Ok(db) = upgrade_req
                     .result()
-                    .and_then(|r| r.dyn_into::<IdbDatabase>().map_err(JsValue::from))
+                    .and_then(|r| r.dyn_into::<IdbDatabase>())
                 {
                     let params = IdbObjectStoreParameters::new();
                     params.set_auto_increment(true);
