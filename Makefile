@@ -10,11 +10,11 @@ export GECKODRIVER ?= $(shell command -v geckodriver 2>/dev/null)
 PORT ?= 8080
 MODEL := www/models/scientific.lrm
 
-.PHONY: demo test setup pkg model serve lint test-native test-browser test-chrome test-firefox clean
+.PHONY: demo test setup pkg model serve lint test-native test-browser test-chrome test-firefox test-e2e clean
 
 demo: setup pkg model serve
 
-test: setup lint test-native model test-browser
+test: setup lint test-native model test-browser test-e2e
 	@echo "== all tests passed =="
 
 setup:
@@ -48,6 +48,12 @@ test-chrome:
 test-firefox:
 	@echo "== browser tests: headless Firefox =="
 	wasm-pack test --headless --firefox -- --test web
+
+# The demo page as `make demo` serves it, clicked through in headless Chromium (screenshots in
+# artifacts/e2e/).
+test-e2e: pkg model
+	@echo "== end-to-end: demo page in headless Chromium =="
+	node tests/e2e/demo.mjs
 
 clean:
 	cargo clean

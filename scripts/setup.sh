@@ -49,5 +49,14 @@ if ! geckodriver --version 2>/dev/null | grep -q "$GECKODRIVER_VERSION"; then
   cargo install -q geckodriver --version "$GECKODRIVER_VERSION" --locked
 fi
 
+# --- npm packages for the end-to-end demo check (playwright-core drives Debian's Chromium) ---
+e2e_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/e2e"
+want=$(node -p "require('$e2e_dir/package.json').devDependencies['playwright-core']")
+have=$(node -p "try { require('$e2e_dir/node_modules/playwright-core/package.json').version } catch { '' }")
+if [ "$want" != "$have" ]; then
+  say "npm ci (tests/e2e: playwright-core $want)"
+  npm ci --prefix "$e2e_dir" --no-audit --no-fund --loglevel=error
+fi
+
 first_line() { local out; out=$("$@" 2>/dev/null || true); printf '%s' "${out%%$'\n'*}"; }
 say "ready: $(first_line wasm-pack --version), $(first_line wasm-bindgen --version), $(first_line geckodriver --version), $(first_line chromium --version), $(first_line firefox-esr --version)"
