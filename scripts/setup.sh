@@ -15,7 +15,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_pkgs=(chromium chromium-driver firefox-esr mesa-vulkan-drivers libvulkan1)
 missing=()
 for p in "${apt_pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" == "install ok installed" ]] || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   say "apt-get install ${missing[*]}"
@@ -26,16 +26,19 @@ else
 fi
 
 # --- Rust: wasm target, rustfmt/clippy ---
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+if [[ "$(rustup target list --installed)" != *wasm32-unknown-unknown* ]]; then
   say "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi
 for c in rustfmt clippy; do
-  rustup component list --installed | grep -q "^$c" || rustup component add "$c"
+  [[ "$(rustup component list --installed)" == *"$c"* ]] || rustup component add "$c"
 done
 
 # --- cargo-installed tools (no prebuilt downloads: no internet but registries) ---
-if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION"; then
+# Capture version output before matching it: `tool --version | grep -q` lets grep exit early,
+# and under pipefail the tool's broken-pipe error would look like "not installed".
+version_of() { "$@" 2>/dev/null || true; }
+if [[ "$(version_of wasm-bindgen --version)" != *" $WASM_BINDGEN_VERSION"* ]]; then
   say "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (~2 min)"
   # Without --locked on purpose: the locked tree fails on webpki-roots here (see TOOLCHAIN notes).
   cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
@@ -44,7 +47,7 @@ if ! command -v wasm-pack >/dev/null 2>&1; then
   say "cargo install wasm-pack (~2 min)"
   cargo install -q wasm-pack --locked
 fi
-if ! geckodriver --version 2>/dev/null | grep -q "$GECKODRIVER_VERSION"; then
+if [[ "$(version_of geckodriver --version)" != *"$GECKODRIVER_VERSION"* ]]; then
   say "cargo install geckodriver $GECKODRIVER_VERSION (~3 min)"
   cargo install -q geckodriver --version "$GECKODRIVER_VERSION" --locked
 fi
