@@ -29,7 +29,7 @@ TRAINING FLAGS (defaults in brackets):
   --lambda X       ridge regulariser, also used by fold-in [1]
   --alpha X        confidence scale, c = 1 + alpha·w [20]
   --decay X        recency decay per position, newest first [0.9]
-  --pop-weight X   popularity bias scale [0.05]
+  --pop-weight X   popularity bias scale [0.02]
   --seed N         initialisation seed [42]
 
 `train` fits implicit ALS on every user's full sequence and writes the model.
@@ -187,15 +187,20 @@ fn eval(mut args: Args) -> Result<()> {
 }
 
 fn inspect(args: Args) -> Result<()> {
-    let [path] = args.finish()?.try_into().map_err(|_| {
-        invalid("inspect takes exactly one model file".into())
-    })?;
+    let [path] = args
+        .finish()?
+        .try_into()
+        .map_err(|_| invalid("inspect takes exactly one model file".into()))?;
     let (bytes, model) = read_model(Path::new(&path))?;
     println!("{path}: {} bytes", bytes.len());
     println!("items {}, dim {}", model.len(), model.dim());
     for s in container::parse(&bytes)? {
         let req = if s.required { "required" } else { "optional" };
-        println!("  section {} {:>10} bytes ({req})", s.id_str(), s.bytes.len());
+        println!(
+            "  section {} {:>10} bytes ({req})",
+            s.id_str(),
+            s.bytes.len()
+        );
     }
     let f = &model.fold;
     println!(

@@ -172,7 +172,9 @@ fn decode_fold(bytes: &[u8], d: usize) -> Result<FoldIn> {
     if lambda <= 0.0 || alpha < 0.0 || !(0.0..=1.0).contains(&decay) {
         return Err(Error::Malformed {
             section: "FOLD",
-            reason: format!("need λ > 0, α ≥ 0, 0 ≤ decay ≤ 1; got λ={lambda}, α={alpha}, decay={decay}"),
+            reason: format!(
+                "need λ > 0, α ≥ 0, 0 ≤ decay ≤ 1; got λ={lambda}, α={alpha}, decay={decay}"
+            ),
         });
     }
     let gram = Array2::from_shape_vec((d, d), gram).map_err(|e| Error::Malformed {

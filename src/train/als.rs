@@ -173,7 +173,12 @@ fn loss(inter: &Interactions, f: &Factors, lambda: f64, alpha: f64) -> f64 {
             total += c * (1.0 - s) * (1.0 - s) - s * s;
         }
     }
-    let norms = f.users.iter().chain(f.items.iter()).map(|v| v * v).sum::<f64>();
+    let norms = f
+        .users
+        .iter()
+        .chain(f.items.iter())
+        .map(|v| v * v)
+        .sum::<f64>();
     total + lambda * norms
 }
 
@@ -238,12 +243,17 @@ mod tests {
 
     #[test]
     fn loss_decreases_over_sweeps() {
-        let seqs: Vec<Vec<u32>> = (0..40).map(|u| vec![u % 7, (u * 3) % 11, 11 + u % 3]).collect();
+        let seqs: Vec<Vec<u32>> = (0..40)
+            .map(|u| vec![u % 7, (u * 3) % 11, 11 + u % 3])
+            .collect();
         let p = params(4, 5);
         let inter = Interactions::from_sequences(&seqs, 14, &p);
         let mut losses = Vec::new();
         train(&inter, &p, &mut |pr| losses.push(pr.loss));
-        assert!(losses.windows(2).all(|w| w[1] <= w[0] * (1.0 + 1e-9)), "{losses:?}");
+        assert!(
+            losses.windows(2).all(|w| w[1] <= w[0] * (1.0 + 1e-9)),
+            "{losses:?}"
+        );
     }
 
     #[test]

@@ -147,7 +147,10 @@ mod tests {
     #[test]
     fn a_line_without_path_is_other() {
         let p = Product::parse("Ideal 2006S Crimp Connector (Pack of 100). . Ideal. ");
-        assert_eq!(p, product("Ideal 2006S Crimp Connector (Pack of 100)", OTHER, "Ideal"));
+        assert_eq!(
+            p,
+            product("Ideal 2006S Crimp Connector (Pack of 100)", OTHER, "Ideal")
+        );
         let p = Product::parse("3M Virtua CCS Protective Eyewear 11872-00000-20, Foam Gasket, Anti Fog Lens, Clear. . . ");
         assert_eq!(p.category, OTHER);
         assert_eq!(p.brand, "");
@@ -160,7 +163,10 @@ mod tests {
             department("Industrial Electrical Wiring & Connecting"),
             "Industrial Electrical"
         );
-        assert_eq!(department("Industrial Hardware Hooks"), "Industrial Hardware");
+        assert_eq!(
+            department("Industrial Hardware Hooks"),
+            "Industrial Hardware"
+        );
         assert_eq!(department("Robots Unknown"), OTHER);
         assert_eq!(department("FastenersX"), OTHER);
     }

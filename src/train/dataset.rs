@@ -114,7 +114,11 @@ pub fn parse_item_index(text: &str, path: &str) -> Result<Vec<String>> {
 
 /// The text file → one [`Product`] per row; every key must have exactly one text.
 pub fn parse_texts(text: &str, keys: &[String], path: &str) -> Result<Vec<Product>> {
-    let rows: HashMap<&str, usize> = keys.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
+    let rows: HashMap<&str, usize> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i))
+        .collect();
     let mut products: Vec<Option<Product>> = vec![None; keys.len()];
     for (n, line) in text.lines().enumerate().skip(1) {
         if line.trim().is_empty() {

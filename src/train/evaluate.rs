@@ -120,7 +120,9 @@ pub fn leave_last_out(
     for &(history, target) in split.iter().filter(|(h, _)| !h.is_empty()) {
         let seen: HashSet<u32> = history.iter().copied().collect();
         let u = user::fold_in(&model, &history_of(&model, history)?);
-        let scores = scorer.scores(&model.table, &QuantisedUser::new(&u)).to_vec();
+        let scores = scorer
+            .scores(&model.table, &QuantisedUser::new(&u))
+            .to_vec();
         ours.add(rank_of(&scores, k, &seen, target));
         popular.add(rank_of(&counts, k, &seen, target));
     }

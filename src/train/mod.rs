@@ -19,8 +19,10 @@ pub use dataset::Dataset;
 /// views: the dataset has no event kinds).
 pub const KIND_WEIGHTS: [f32; 3] = [1.0, 2.0, 3.0];
 
-/// Everything that shapes a trained model. Defaults come from `localrank eval` on the
-/// Scientific data (see the module docs of [`evaluate`]).
+/// Everything that shapes a trained model. Defaults were picked with `localrank eval --data
+/// data/scientific` (a small grid over λ, α, decay and pop-weight); with them it reports HR@10
+/// 0.1224 and NDCG@10 0.0792, against 0.0315 / 0.0180 for popularity. λ (0.1–20) and decay
+/// (0.7–0.9) barely matter; α = 20 beat 5, 10 and 40; seed-to-seed spread is about ±0.003 HR@10.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrainParams {
     /// Embedding dimension.
@@ -47,7 +49,7 @@ impl Default for TrainParams {
             lambda: 1.0,
             alpha: 20.0,
             decay: 0.9,
-            pop_weight: 0.05,
+            pop_weight: 0.02,
             seed: 42,
         }
     }
@@ -85,5 +87,5 @@ pub fn train_model(
     params.validate()?;
     let interactions = als::Interactions::from_sequences(&data.sequences, data.items(), params);
     let factors = als::train(&interactions, params, progress);
-    pack::pack(data, &factors.items, &interactions.counts(), params)
+    pack::pack(data, &factors.items, interactions.counts(), params)
 }
