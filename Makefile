@@ -5,8 +5,9 @@
 
 SHELL := /bin/bash
 export PATH := $(or $(CARGO_INSTALL_ROOT),$(HOME)/.cargo)/bin:$(PATH)
-export CHROMEDRIVER ?= /usr/bin/chromedriver
-export GECKODRIVER ?= $(shell command -v geckodriver 2>/dev/null)
+# wasm-bindgen-test-runner picks the browser from whichever *DRIVER variable is set (Firefox's
+# first), so each browser target sets only its own and unsets the other.
+CHROMEDRIVER ?= /usr/bin/chromedriver
 PORT ?= 8080
 MODEL := www/models/scientific.lrm
 
@@ -43,11 +44,13 @@ test-browser: test-chrome test-firefox
 
 test-chrome:
 	@echo "== browser tests: headless Chromium =="
-	wasm-pack test --headless --chrome -- --test web
+	env -u GECKODRIVER CHROMEDRIVER=$(CHROMEDRIVER) LOCALRANK_EXPECT_BROWSER=Chrome \
+	  wasm-pack test --headless --chrome -- --test web
 
 test-firefox:
 	@echo "== browser tests: headless Firefox =="
-	wasm-pack test --headless --firefox -- --test web
+	env -u CHROMEDRIVER GECKODRIVER=$$(command -v geckodriver) LOCALRANK_EXPECT_BROWSER=Firefox \
+	  wasm-pack test --headless --firefox -- --test web
 
 # The demo page as `make demo` serves it, clicked through in headless Chromium (screenshots in
 # artifacts/e2e/).

@@ -72,6 +72,20 @@ fn error_code(e: &JsValue) -> String {
         .unwrap_or_default()
 }
 
+/// The suite really runs in the browser the test command asked for (its user agent says so).
+#[wasm_bindgen_test]
+fn runs_in_the_requested_browser() {
+    let ua = web_sys::window()
+        .expect("a browser window")
+        .navigator()
+        .user_agent()
+        .expect("user agent");
+    web_sys::console::log_1(&format!("browser: {ua}").into());
+    if let Some(expected) = option_env!("LOCALRANK_EXPECT_BROWSER") {
+        assert!(ua.contains(expected), "expected {expected}, running in {ua}");
+    }
+}
+
 #[wasm_bindgen_test]
 async fn default_model_recommends_from_clicks_in_the_clicked_category() {
     let r = fresh("web-default", DEFAULT_MODEL).await;
