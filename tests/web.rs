@@ -82,7 +82,10 @@ fn runs_in_the_requested_browser() {
         .expect("user agent");
     web_sys::console::log_1(&format!("browser: {ua}").into());
     if let Some(expected) = option_env!("LOCALRANK_EXPECT_BROWSER") {
-        assert!(ua.contains(expected), "expected {expected}, running in {ua}");
+        assert!(
+            ua.contains(expected),
+            "expected {expected}, running in {ua}"
+        );
     }
 }
 
@@ -272,4 +275,23 @@ async fn bad_model_bytes_and_bad_arguments_are_typed_errors() {
     assert_eq!(error_code(&err), "InvalidArgument");
     let err = r.recommend(Some(opts(r#"{"top":5}"#).into())).unwrap_err();
     assert_eq!(error_code(&err), "InvalidArgument");
+}
+
+#[wasm_bindgen_test]
+async fn history_survives_a_model_update() {
+    let old = common::synthetic_model(50, 8, 21).to_bytes();
+    let a = fresh("web-update", &old).await;
+    for key in ["item-3", "item-42"] {
+        done(a.record(key.into(), None)).await.unwrap();
+    }
+    let doc = a.export_history();
+    drop(a);
+    // The store ships a new model: other dimension, fewer items (item-42 is gone).
+    let new = common::synthetic_model(40, 16, 22).to_bytes();
+    let b = open("web-update", &new).await;
+    assert_eq!(b.export_history(), doc, "history is kept across models");
+    assert_eq!(b.dim(), 16);
+    let top = recs(&b, 40);
+    assert_eq!(top.len(), 39, "only the known item-3 is excluded as seen");
+    assert!(top.iter().all(|r| r.key != "item-3"));
 }

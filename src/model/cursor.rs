@@ -63,27 +63,29 @@ impl<'a> Cursor<'a> {
 
     /// Reads `n` f32 values, checking the byte length before allocating.
     pub(crate) fn f32s(&mut self, n: usize) -> Result<Vec<f32>> {
-        let bytes = self.take(n.checked_mul(4).ok_or(Error::TooLarge {
-            what: "f32 array length",
-            value: n as u64,
-            max: (usize::MAX / 4) as u64,
-        })?)?;
-        Ok(bytes
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
+        self.words(n, "f32 array length", f32::from_le_bytes)
     }
 
     /// Reads `n` u32 values, checking the byte length before allocating.
     pub(crate) fn u32s(&mut self, n: usize) -> Result<Vec<u32>> {
-        let bytes = self.take(n.checked_mul(4).ok_or(Error::TooLarge {
-            what: "u32 array length",
+        self.words(n, "u32 array length", u32::from_le_bytes)
+    }
+
+    fn words<T>(
+        &mut self,
+        n: usize,
+        what: &'static str,
+        decode: fn([u8; 4]) -> T,
+    ) -> Result<Vec<T>> {
+        let len = n.checked_mul(4).ok_or(Error::TooLarge {
+            what,
             value: n as u64,
             max: (usize::MAX / 4) as u64,
-        })?)?;
-        Ok(bytes
+        })?;
+        Ok(self
+            .take(len)?
             .chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .map(|c| decode([c[0], c[1], c[2], c[3]]))
             .collect())
     }
 }
