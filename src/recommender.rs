@@ -104,8 +104,9 @@ impl<S: HistoryStore> Engine<S> {
         Ok(())
     }
 
-    /// The top-k items for the current history.
-    pub fn recommend(&self, opts: RecommendOptions) -> Result<Vec<Recommendation>> {
+    /// The top-k items for the current history. Async because GPU backends read their results
+    /// back asynchronously (the browser must never block on a GPU).
+    pub async fn recommend(&self, opts: RecommendOptions) -> Result<Vec<Recommendation>> {
         if !(1..=MAX_K).contains(&opts.k) {
             return Err(Error::InvalidArgument(format!(
                 "k must be 1..={MAX_K}, got {}",

@@ -65,10 +65,10 @@ fn keys<S: HistoryStore>(e: &Engine<S>) -> Vec<String> {
 }
 
 fn top(e: &Engine<impl HistoryStore>, k: usize) -> Vec<String> {
-    e.recommend(RecommendOptions {
+    block_on(e.recommend(RecommendOptions {
         k,
         exclude_seen: true,
-    })
+    }))
     .unwrap()
     .into_iter()
     .map(|r| r.key)
@@ -104,12 +104,11 @@ fn recommendations_exclude_seen_items_and_change_with_clicks() {
     let warm = top(&e, 10);
     assert_ne!(cold, warm);
     assert!(!warm.contains(&"item-5".to_string()));
-    let with_seen = e
-        .recommend(RecommendOptions {
-            k: 60,
-            exclude_seen: false,
-        })
-        .unwrap();
+    let with_seen = block_on(e.recommend(RecommendOptions {
+        k: 60,
+        exclude_seen: false,
+    }))
+    .unwrap();
     assert_eq!(with_seen.len(), 60);
 }
 
@@ -224,10 +223,10 @@ fn bad_arguments_are_typed_errors() {
     assert!(e.history().is_empty());
     for k in [0, 1_000_000] {
         assert!(matches!(
-            e.recommend(RecommendOptions {
+            block_on(e.recommend(RecommendOptions {
                 k,
                 exclude_seen: true
-            }),
+            })),
             Err(Error::InvalidArgument(_))
         ));
     }

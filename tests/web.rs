@@ -54,9 +54,9 @@ async fn done(p: js_sys::Promise) -> Result<JsValue, JsValue> {
     JsFuture::from(p).await
 }
 
-fn recs(r: &Recommender, k: usize) -> Vec<Rec> {
-    let v = r
-        .recommend(Some(opts(&format!(r#"{{"k":{k}}}"#)).into()))
+async fn recs(r: &Recommender, k: usize) -> Vec<Rec> {
+    let v = done(r.recommend(Some(opts(&format!(r#"{{"k":{k}}}"#)).into())))
+        .await
         .expect("recommend");
     serde_wasm_bindgen::from_value(v).expect("recommendation shape")
 }
@@ -102,13 +102,13 @@ async fn default_model_recommends_from_clicks_in_the_clicked_category() {
         .take(3)
         .collect();
     assert_eq!(clicked.len(), 3);
-    let cold = recs(&r, 10);
+    let cold = recs(&r, 10).await;
     for c in &clicked {
         done(r.record(c["key"].clone(), Some(JsValue::from("view").into())))
             .await
             .unwrap();
     }
-    let warm = recs(&r, 10);
+    let warm = recs(&r, 10).await;
     assert_eq!(warm.len(), 10);
     assert_ne!(cold, warm, "clicks must change the recommendations");
     for c in &clicked {
@@ -135,7 +135,7 @@ async fn history_persists_across_instances_on_the_same_database() {
             .await
             .unwrap();
     }
-    let before = recs(&a, 20);
+    let before = recs(&a, 20).await;
     drop(a);
     let b = open("web-persist", DEFAULT_MODEL).await;
     let h = history(&b);
@@ -144,7 +144,7 @@ async fn history_persists_across_instances_on_the_same_database() {
         keys.to_vec()
     );
     assert!(h.iter().all(|e| e.kind == "cart" && e.ts > 0.0));
-    assert_eq!(recs(&b, 20), before);
+    assert_eq!(recs(&b, 20).await, before);
 }
 
 #[wasm_bindgen_test]
@@ -239,12 +239,12 @@ async fn malformed_import_is_rejected_and_history_is_untouched() {
 async fn unknown_keys_are_kept_but_do_not_change_scores() {
     let model = common::synthetic_model(50, 8, 17).to_bytes();
     let a = fresh("web-unknown", &model).await;
-    let cold = recs(&a, 10);
+    let cold = recs(&a, 10).await;
     done(a.record("not-in-this-model".into(), None))
         .await
         .unwrap();
     assert_eq!(history(&a).len(), 1);
-    assert_eq!(recs(&a, 10), cold);
+    assert_eq!(recs(&a, 10).await, cold);
 }
 
 #[wasm_bindgen_test]
@@ -271,9 +271,13 @@ async fn bad_model_bytes_and_bad_arguments_are_typed_errors() {
         .await
         .unwrap_err();
     assert_eq!(error_code(&err), "InvalidArgument");
-    let err = r.recommend(Some(opts(r#"{"k":0}"#).into())).unwrap_err();
+    let err = done(r.recommend(Some(opts(r#"{"k":0}"#).into())))
+        .await
+        .unwrap_err();
     assert_eq!(error_code(&err), "InvalidArgument");
-    let err = r.recommend(Some(opts(r#"{"top":5}"#).into())).unwrap_err();
+    let err = done(r.recommend(Some(opts(r#"{"top":5}"#).into())))
+        .await
+        .unwrap_err();
     assert_eq!(error_code(&err), "InvalidArgument");
 }
 
@@ -291,7 +295,7 @@ async fn history_survives_a_model_update() {
     let b = open("web-update", &new).await;
     assert_eq!(b.export_history(), doc, "history is kept across models");
     assert_eq!(b.dim(), 16);
-    let top = recs(&b, 40);
+    let top = recs(&b, 40).await;
     assert_eq!(top.len(), 39, "only the known item-3 is excluded as seen");
     assert!(top.iter().all(|r| r.key != "item-3"));
 }

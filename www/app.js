@@ -136,7 +136,7 @@ async function boot() {
   $("model-info").textContent = `${nf.format(rec.itemCount)} items × ${rec.dim} dims`;
   fillCategories();
   enableControls();
-  renderAll();
+  await renderAll();
 
   $("model-progress").hidden = true;
   setStatus(`Ready — ${nf.format(rec.itemCount)} products, scored on this device (${rec.backend}).`);
@@ -198,30 +198,37 @@ function shorten(text, max) {
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
-function renderAll() {
-  renderRecs();
+async function renderAll() {
   renderGrid();
   renderHistory();
   renderNet();
+  await renderRecs();
 }
 
-function renderRecs() {
+/** Increments per render so a slow, older answer never overwrites a newer one. */
+let recsGeneration = 0;
+
+async function renderRecs() {
   const rec = state.rec;
   if (!rec) return;
-  const list = $("recs");
-  const focusedIndex = [...list.querySelectorAll(".rec")].indexOf(document.activeElement);
+  const generation = ++recsGeneration;
+  $("recs").setAttribute("aria-busy", "true");
 
   let items;
   const excludeSeen = $("exclude-seen").checked;
   try {
     const t0 = performance.now();
-    items = rec.recommend({ k: RECS_K, excludeSeen });
+    items = await rec.recommend({ k: RECS_K, excludeSeen });
     const ms = performance.now() - t0;
+    if (generation !== recsGeneration) return;
     $("score-ms").textContent = ms.toFixed(2);
   } catch (err) {
     showError(`Could not compute recommendations: ${errorMessage(err)}`);
+    if (generation === recsGeneration) $("recs").removeAttribute("aria-busy");
     return;
   }
+  const list = $("recs");
+  const focusedIndex = [...list.querySelectorAll(".rec")].indexOf(document.activeElement);
 
   const historyLength = rec.history().length;
   $("recs-note").textContent =
@@ -246,6 +253,9 @@ function renderRecs() {
   });
   list.replaceChildren(fragment);
   if (items.length === 0) list.append(el("li", { class: "note", text: "Nothing left to recommend." }));
+  // Tests wait on this: which render the list shows, and that none is pending.
+  list.dataset.generation = String(generation);
+  list.removeAttribute("aria-busy");
 
   if (focusedIndex >= 0) {
     const recs = list.querySelectorAll(".rec");

@@ -233,22 +233,26 @@ impl Recommender {
         })
     }
 
-    /// The top-k items for the current history, best first. Throws "InvalidArgument" for a bad
-    /// `k` or unknown option. Makes no network request and no storage access.
-    #[wasm_bindgen(unchecked_return_type = "Recommendation[]")]
-    pub fn recommend(&self, options: Option<JsRecommendOptionsArg>) -> Result<JsValue, JsValue> {
+    /// The top-k items for the current history, best first. Rejects with "InvalidArgument" for
+    /// a bad `k` or an unknown option. Makes no network request and no storage access.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Recommendation[]>")]
+    pub fn recommend(&self, options: Option<JsRecommendOptionsArg>) -> Promise {
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
-        let o: JsRecommendOptions =
-            from_js(options, "recommend options", JsRecommendOptions::KNOWN).map_err(js_error)?;
-        let d = RecommendOptions::default();
-        let recs = self
-            .engine
-            .recommend(RecommendOptions {
-                k: o.k.unwrap_or(d.k),
-                exclude_seen: o.exclude_seen.unwrap_or(d.exclude_seen),
-            })
-            .map_err(js_error)?;
-        to_js(&recs)
+        let parsed: Result<JsRecommendOptions, Error> =
+            from_js(options, "recommend options", JsRecommendOptions::KNOWN);
+        let engine = Rc::clone(&self.engine);
+        future_to_promise(async move {
+            let o = parsed.map_err(js_error)?;
+            let d = RecommendOptions::default();
+            let recs = engine
+                .recommend(RecommendOptions {
+                    k: o.k.unwrap_or(d.k),
+                    exclude_seen: o.exclude_seen.unwrap_or(d.exclude_seen),
+                })
+                .await
+                .map_err(js_error)?;
+            to_js(&recs)
+        })
     }
 
     /// The stored events, oldest first.

@@ -41,6 +41,16 @@ async function waitForServer(url) {
   fail(`server at ${url} did not start`);
 }
 
+/** Runs `action` and waits until the recommendations list has re-rendered after it. */
+async function afterRender(page, action) {
+  const before = await page.$eval("#recs", (e) => Number(e.dataset.generation ?? 0));
+  await action();
+  await page.waitForFunction((g) => {
+    const list = document.getElementById("recs");
+    return Number(list.dataset.generation ?? 0) > g && !list.hasAttribute("aria-busy");
+  }, before);
+}
+
 const recKeys = (page) => page.$$eval("#recs .rec[data-key]", (els) => els.map((e) => e.dataset.key));
 
 async function main() {
@@ -70,7 +80,7 @@ async function main() {
     const cards = await page.$$eval("#grid .card[data-key]", (els) => els.slice(0, 3).map((e) => e.dataset.key));
     if (cards.length !== 3) fail(`category filter shows ${cards.length} cards`);
     for (const [i, key] of cards.entries()) {
-      await page.click(`#grid .card[data-key="${key}"] button.view`);
+      await afterRender(page, () => page.click(`#grid .card[data-key="${key}"] button.view`));
       await page.waitForFunction((n) => document.querySelectorAll("#history li").length === n, i + 1);
     }
     const warm = await recKeys(page);
@@ -91,7 +101,7 @@ async function main() {
     await page.screenshot({ path: `${OUT}/3-after-reload.png` });
 
     // Clear: history gone, cold-start recommendations back.
-    await page.click("#clear");
+    await afterRender(page, () => page.click("#clear"));
     await page.waitForFunction(() => document.querySelectorAll("#history li").length === 0);
     const cleared = await recKeys(page);
     if (JSON.stringify(cleared) !== JSON.stringify(cold)) fail("clearing did not restore cold-start recommendations");
