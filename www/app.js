@@ -2,7 +2,8 @@
 // the storefront (recommendations, catalogue grid, history panel, network meter) to it.
 // Everything the user does is recorded through `rec.record`, which keeps it in IndexedDB.
 
-import { downloadBytes, formatBytes } from "./download.js";
+import { formatBytes } from "./download.js";
+import { evictModel, loadModel } from "./model-cache.js";
 import { NetworkMeter, displayUrl, entrySize } from "./net-meter.js";
 
 const MODEL_URL = "models/scientific.lrm";
@@ -91,9 +92,11 @@ async function loadEngine() {
   return lib;
 }
 
-async function loadModelBytes() {
+/** The model, from this browser's cache when it is current, else downloaded with progress. */
+async function loadModelFile() {
   const progress = $("model-progress");
-  return downloadBytes(MODEL_URL, (received, total) => {
+  setStatus("Checking for a cached model…");
+  return loadModel(MODEL_URL, (received, total) => {
     if (total > 0) {
       const fraction = Math.min(received / total, 1);
       progress.value = fraction;
@@ -106,8 +109,7 @@ async function loadModelBytes() {
 }
 
 async function boot() {
-  setStatus("Downloading model…");
-  const [engine, model] = await Promise.allSettled([loadEngine(), loadModelBytes()]);
+  const [engine, model] = await Promise.allSettled([loadEngine(), loadModelFile()]);
   const failures = [engine, model].filter((r) => r.status === "rejected").map((r) => errorMessage(r.reason));
   if (model.status === "rejected") failures.push("Has the model been generated into www/models/ yet?");
   if (failures.length) {
@@ -115,17 +117,27 @@ async function boot() {
     return;
   }
   const lib = engine.value;
-  const bytes = model.value;
+  let file = model.value;
 
-  setStatus(`Loading model (${formatBytes(bytes.length)})…`);
+  setStatus(`Loading model (${formatBytes(file.bytes.length)})…`);
   $("model-progress").value = 1;
   try {
-    state.rec = await lib.Recommender.load(bytes, { namespace: NAMESPACE });
+    try {
+      state.rec = await lib.Recommender.load(file.bytes, { namespace: NAMESPACE });
+    } catch (err) {
+      if (!file.source.startsWith("cache")) throw err;
+      // A cached copy that no longer loads (damaged, or an older format): fetch a fresh one once.
+      await evictModel(MODEL_URL);
+      file = await loadModelFile();
+      state.rec = await lib.Recommender.load(file.bytes, { namespace: NAMESPACE });
+    }
   } catch (err) {
     fail(new Error(`The model could not be loaded: ${errorMessage(err)}`));
     return;
   }
   meter.markReady();
+  $("model-source").textContent = `Model file: ${formatBytes(file.bytes.length)}, ${file.detail}.`;
+  $("model-source").dataset.source = file.source;
 
   const rec = state.rec;
   state.catalog = rec.catalog();

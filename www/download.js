@@ -1,14 +1,17 @@
 // Downloads the model file with progress reporting.
-// This is the only code on the page that fetches data, and it only ever reads the model.
+// This and model-cache.js are the only code on the page that fetches anything, and they only
+// ever read the model.
 
 /**
  * Fetches `url` into a Uint8Array, calling `onProgress(received, total)` as chunks arrive.
  * `total` is the Content-Length in bytes, or 0 when the server did not send one.
+ * `init` is passed to fetch (e.g. its cache mode). Resolves to the bytes and response headers.
+ * @returns {Promise<{bytes: Uint8Array, headers: Headers}>}
  */
-export async function downloadBytes(url, onProgress) {
+export async function download(url, onProgress, init = {}) {
   let response;
   try {
-    response = await fetch(url);
+    response = await fetch(url, init);
   } catch (err) {
     throw new Error(`Could not reach ${url}: ${err.message}`);
   }
@@ -23,7 +26,7 @@ export async function downloadBytes(url, onProgress) {
   if (!response.body) {
     const bytes = new Uint8Array(await response.arrayBuffer());
     onProgress(bytes.length, total);
-    return bytes;
+    return { bytes, headers: response.headers };
   }
 
   const reader = response.body.getReader();
@@ -43,7 +46,7 @@ export async function downloadBytes(url, onProgress) {
     bytes.set(chunk, offset);
     offset += chunk.length;
   }
-  return bytes;
+  return { bytes, headers: response.headers };
 }
 
 /** Formats a byte count for people: 912 B, 14.2 KB, 3.1 MB. */
