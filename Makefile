@@ -37,8 +37,9 @@ lint:
 	cargo clippy --all-targets --features train -- -D warnings
 	cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 
+# LOCALRANK_REQUIRE_GPU: the wgpu tests must find an adapter (lavapipe, installed by setup).
 test-native:
-	cargo test --features train
+	LOCALRANK_REQUIRE_GPU=1 XDG_RUNTIME_DIR=$${XDG_RUNTIME_DIR:-/tmp} cargo test --features train
 
 test-browser: test-chrome test-firefox
 

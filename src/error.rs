@@ -65,6 +65,9 @@ pub enum Error {
     /// The history storage (IndexedDB in the browser) failed; the in-memory history is unchanged.
     #[error("history storage failed: {0}")]
     Storage(String),
+    /// The GPU backend could not be set up or failed; callers fall back to the CPU.
+    #[error("GPU backend unavailable: {0}")]
+    Gpu(String),
     /// Reading input files for training or packing failed (native tools only).
     #[error("{path}: {reason}")]
     Io { path: String, reason: String },
@@ -92,6 +95,7 @@ impl Error {
             Error::InvalidArgument(_) => "InvalidArgument",
             Error::InvalidHistory(_) => "InvalidHistory",
             Error::Storage(_) => "Storage",
+            Error::Gpu(_) => "Gpu",
             Error::Io { .. } => "Io",
         }
     }

@@ -3,6 +3,8 @@
 //! `docs/FORMAT.md`, so they return identical rankings; [`cpu`] is the reference.
 
 pub mod cpu;
+#[cfg(feature = "gpu")]
+pub mod gpu;
 mod quant;
 pub mod user;
 

@@ -1,0 +1,152 @@
+//! The wgpu scorer against the CPU reference, natively (lavapipe in CI; any Vulkan/Metal/DX12
+//! GPU elsewhere). The test command installs lavapipe and sets `LOCALRANK_REQUIRE_GPU=1`, so a
+//! missing adapter fails there; a plain `cargo test` on a machine without one reports and skips.
+//!
+//! Tolerance: scores follow the contract exactly up to the last f32 multiply-add, which a driver
+//! may fuse into an FMA (one rounding instead of two). So the GPU's ids must equal the CPU's,
+//! except that two items may trade places when their CPU scores differ by at most
+//! `TOL_REL · max|score|` (1e-6, a few ulps). Ties (equal scores) are broken by index on both.
+#![cfg(all(feature = "gpu", not(target_arch = "wasm32")))]
+
+mod common;
+
+use futures::executor::block_on;
+use localrank::model::ItemTable;
+use localrank::rank::{top_k, Ranked};
+use localrank::score::gpu::{GpuOptions, GpuScorer};
+use localrank::score::{CpuScorer, QuantisedUser};
+use ndarray::{Array1, Array2};
+
+const TOL_REL: f32 = 1e-6;
+
+fn gpu(table: &ItemTable, opts: GpuOptions) -> Option<GpuScorer> {
+    match block_on(GpuScorer::new(table, opts)) {
+        Ok(g) => Some(g),
+        Err(e) if std::env::var_os("LOCALRANK_REQUIRE_GPU").is_none() => {
+            eprintln!("SKIPPED (no GPU; set LOCALRANK_REQUIRE_GPU=1 to fail instead): {e}");
+            None
+        }
+        Err(e) => panic!("LOCALRANK_REQUIRE_GPU is set but no GPU scorer: {e}"),
+    }
+}
+
+fn random_user(d: usize, rng: &mut common::Rng) -> QuantisedUser {
+    QuantisedUser::new(&Array1::from_shape_fn(d, |_| rng.unit()))
+}
+
+fn cpu_top(table: &ItemTable, user: &QuantisedUser, k: usize, excluded: &[u32]) -> Vec<Ranked> {
+    let scores = CpuScorer.scores(table, user);
+    top_k(scores.as_slice().unwrap(), k, |i| {
+        excluded.binary_search(&i).is_ok()
+    })
+}
+
+/// Asserts `got` (GPU) equals `want` (CPU) up to the stated tolerance.
+fn assert_same_ranking(table: &ItemTable, user: &QuantisedUser, got: &[Ranked], want: &[Ranked]) {
+    assert_eq!(got.len(), want.len(), "result lengths");
+    let cpu = CpuScorer.scores(table, user);
+    let tol = TOL_REL * cpu.iter().fold(0f32, |m, s| m.max(s.abs()));
+    for (g, w) in got.iter().zip(want) {
+        let diff = (cpu[g.index as usize] - cpu[w.index as usize]).abs();
+        assert!(
+            g.index == w.index || diff <= tol,
+            "GPU item {} (cpu score {}) vs CPU item {} ({}), tolerance {tol}",
+            g.index,
+            cpu[g.index as usize],
+            w.index,
+            w.score
+        );
+        assert!((g.score - cpu[g.index as usize]).abs() <= tol);
+    }
+}
+
+#[test]
+fn gpu_top_k_equals_the_cpu_on_random_models() {
+    // N not a multiple of the workgroup (256) nor of its span (4096); odd d; k > N.
+    for (n, d, k, seed) in [
+        (1, 4, 1, 1),
+        (100, 5, 10, 2),
+        (300, 64, 400, 3),
+        (4097, 64, 100, 4),
+        (10_001, 33, 7, 5),
+        (2_000, 128, 50, 6),
+    ] {
+        let model = common::synthetic_model(n, d, seed);
+        let Some(g) = gpu(&model.table, GpuOptions::default()) else {
+            return;
+        };
+        let mut rng = common::Rng(seed * 31);
+        for _ in 0..3 {
+            let user = random_user(d, &mut rng);
+            let mut excluded: Vec<u32> = (0..rng.below(20)).map(|_| rng.below(n) as u32).collect();
+            excluded.sort_unstable();
+            excluded.dedup();
+            let got = block_on(g.top_k(&user, k, &excluded)).unwrap();
+            let want = cpu_top(&model.table, &user, k, &excluded);
+            assert_same_ranking(&model.table, &user, &got, &want);
+        }
+    }
+}
+
+#[test]
+fn exact_ties_are_broken_by_the_lower_index_like_the_cpu() {
+    // 40 distinct rows, each repeated 100 times: every score appears 100 times.
+    let d = 16;
+    let mut rng = common::Rng(77);
+    let base = Array2::from_shape_fn((40, d), |_| rng.unit());
+    let rows = Array2::from_shape_fn((4000, d), |(i, k)| base[[i % 40, k]]);
+    let table = ItemTable::quantise(&rows, Array1::zeros(4000));
+    let Some(g) = gpu(&table, GpuOptions::default()) else {
+        return;
+    };
+    let user = random_user(d, &mut rng);
+    let got = block_on(g.top_k(&user, 250, &[])).unwrap();
+    let want = cpu_top(&table, &user, 250, &[]);
+    let ids = |r: &[Ranked]| r.iter().map(|x| x.index).collect::<Vec<_>>();
+    assert_eq!(ids(&got), ids(&want));
+}
+
+#[test]
+fn a_table_split_into_chunks_gives_the_same_top_k() {
+    let model = common::synthetic_model(9_000, 64, 8);
+    let Some(whole) = gpu(&model.table, GpuOptions::default()) else {
+        return;
+    };
+    // 64-byte rows, 100 KiB chunks → 1,600 items per chunk → 6 chunks.
+    let opts = GpuOptions {
+        max_chunk_bytes: Some(100 * 1024),
+    };
+    let Some(split) = gpu(&model.table, opts) else {
+        return;
+    };
+    assert_eq!(whole.chunk_count(), 1);
+    assert_eq!(split.chunk_count(), 6);
+    let mut rng = common::Rng(9);
+    let user = random_user(64, &mut rng);
+    let excluded = [0, 1599, 1600, 8999];
+    let a = block_on(whole.top_k(&user, 64, &excluded)).unwrap();
+    let b = block_on(split.top_k(&user, 64, &excluded)).unwrap();
+    assert_eq!(a, b);
+    assert_same_ranking(
+        &model.table,
+        &user,
+        &b,
+        &cpu_top(&model.table, &user, 64, &excluded),
+    );
+}
+
+#[test]
+fn a_lost_device_is_reported_as_a_gpu_error() {
+    let model = common::synthetic_model(500, 8, 10);
+    let Some(g) = gpu(&model.table, GpuOptions::default()) else {
+        return;
+    };
+    let user = random_user(8, &mut common::Rng(1));
+    assert!(block_on(g.top_k(&user, 5, &[])).is_ok());
+    g.destroy_device();
+    assert!(g.is_lost());
+    assert!(matches!(
+        block_on(g.top_k(&user, 5, &[])),
+        Err(localrank::Error::Gpu(_))
+    ));
+}
