@@ -11,7 +11,7 @@ CHROMEDRIVER ?= /usr/bin/chromedriver
 PORT ?= 8080
 MODEL := www/models/scientific.lrm
 
-.PHONY: demo test setup pkg model serve lint test-native test-browser test-chrome test-firefox test-e2e clean
+.PHONY: demo test setup pkg model serve lint test-native test-browser test-chrome test-firefox test-e2e clean storefront
 
 demo: setup pkg model serve
 
@@ -53,11 +53,18 @@ test-firefox:
 	env -u CHROMEDRIVER GECKODRIVER=$$(command -v geckodriver) LOCALRANK_EXPECT_BROWSER=Firefox \
 	  wasm-pack test --headless --firefox -- --test web
 
-# The demo page as `make demo` serves it, clicked through in headless Chromium (screenshots in
-# artifacts/e2e/).
-test-e2e: pkg model
+# The example store, built as a shop would build it: its npm dependencies (installed by setup,
+# `localrank` linked to pkg/), the model copied into its public/ folder, tsc --noEmit, vite build.
+storefront: pkg model
+	npm run build --prefix examples/storefront
+
+# The demo page as `make demo` serves it and the built example store, clicked through in headless
+# Chromium (screenshots in artifacts/e2e/).
+test-e2e: pkg model storefront
 	@echo "== end-to-end: demo page in headless Chromium =="
 	node tests/e2e/demo.mjs
+	@echo "== end-to-end: example storefront in headless Chromium =="
+	node tests/e2e/storefront.mjs
 
 clean:
 	cargo clean

@@ -52,14 +52,25 @@ if [[ "$(version_of geckodriver --version)" != *"$GECKODRIVER_VERSION"* ]]; then
   cargo install -q geckodriver --version "$GECKODRIVER_VERSION" --locked
 fi
 
-# --- npm packages for the end-to-end demo check (playwright-core drives Debian's Chromium) ---
-e2e_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/e2e"
-want=$(node -p "require('$e2e_dir/package.json').devDependencies['playwright-core']")
-have=$(node -p "try { require('$e2e_dir/node_modules/playwright-core/package.json').version } catch { '' }")
-if [ "$want" != "$have" ]; then
-  say "npm ci (tests/e2e: playwright-core $want)"
-  npm ci --prefix "$e2e_dir" --no-audit --no-fund --loglevel=error
-fi
+# --- npm packages: playwright-core for the end-to-end checks (drives Debian's Chromium), and the
+# example storefront's Vite + TypeScript (its `localrank` dependency links to pkg/, built later) ---
+# `npm ci` runs only when the lockfile differs from the one node_modules was installed from.
+npm_ci() {
+  local dir="$1" stamp="$1/node_modules/.localrank-lockfile.sha256" want have
+  want=$(sha256sum "$dir/package-lock.json")
+  want="${want%% *}"
+  have=$(cat "$stamp" 2>/dev/null || true)
+  if [ "$want" != "$have" ]; then
+    say "npm ci (${dir#"$root/"})"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+    printf '%s\n' "$want" >"$stamp"
+  else
+    say "npm packages present (${dir#"$root/"})"
+  fi
+}
+root="$(cd "$(dirname "$0")/.." && pwd)"
+npm_ci "$root/tests/e2e"
+npm_ci "$root/examples/storefront"
 
 first_line() { local out; out=$("$@" 2>/dev/null || true); printf '%s' "${out%%$'\n'*}"; }
 say "ready: $(first_line wasm-pack --version), $(first_line wasm-bindgen --version), $(first_line geckodriver --version), $(first_line chromium --version), $(first_line firefox-esr --version)"
