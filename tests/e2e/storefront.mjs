@@ -7,7 +7,7 @@
 //
 // Run from the repository root after `make storefront`:  node tests/e2e/storefront.mjs
 
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { OUT, RequestLog, check, checkOwnAssets, launch, serve, shot } from "./harness.mjs";
 
 const DIST = "examples/storefront/dist";
@@ -30,6 +30,25 @@ async function afterRender(page, action) {
   }, before);
 }
 
+/**
+ * The README's "Use it in your store" snippet must be the example's real code: every code line
+ * of its first ```ts block occurs, as a whole trimmed line, in examples/storefront/src/.
+ */
+function checkReadmeSnippet() {
+  const readme = readFileSync("README.md", "utf8");
+  const section = readme.split("\n## Use it in your store")[1];
+  check(section, "README has no 'Use it in your store' section");
+  const snippet = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  check(snippet, "README's store section has no ```ts snippet");
+  const src = "examples/storefront/src";
+  const sourceLines = new Set(
+    readdirSync(src).flatMap((f) => readFileSync(`${src}/${f}`, "utf8").split("\n").map((l) => l.trim())),
+  );
+  const code = snippet.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("//"));
+  for (const line of code) check(sourceLines.has(line), `README snippet line not in ${src}/: ${line}`);
+  return code.length;
+}
+
 const recs = (page) =>
   page.$$eval("#recs .card[data-key]", (els) =>
     els.map((e) => ({ key: e.dataset.key, category: e.querySelector(".card-category").textContent })),
@@ -39,6 +58,7 @@ const ready = (page) => page.waitForSelector("body[data-ready='1']", { timeout: 
 
 async function main() {
   check(existsSync(`${DIST}/index.html`), `${DIST} is missing: build it with \`make storefront\``);
+  const snippetLines = checkReadmeSnippet();
   const server = await serve(DIST);
   const browser = await launch();
   try {
@@ -109,7 +129,8 @@ async function main() {
     check(errors.length === 0, `page errors: ${errors.join("; ")}`);
     console.log(
       `storefront e2e: ok (${same}/10 product-page recommendations in ${CATEGORY}; 0 requests while browsing; ` +
-        `reload: ${afterReload.length} requests, model not re-downloaded; screenshots in ${OUT}/)`,
+        `reload: ${afterReload.length} requests, model not re-downloaded; README snippet: ${snippetLines} lines found in src/; ` +
+        `screenshots in ${OUT}/)`,
     );
   } finally {
     await browser.close();

@@ -36,9 +36,9 @@ function card(item: CatalogItem | Recommendation, rank?: number): HTMLElement {
 }
 
 /** "Recommended for you": the top `k` for the history on this device, seen items left out. */
-async function recommendations(store: Store, heading: string, k: number): Promise<HTMLElement> {
-  const items = await store.rec.recommend({ k, excludeSeen: true });
-  const history = store.rec.history();
+async function recommendations({ rec }: Store, heading: string, k: number): Promise<HTMLElement> {
+  const items = await rec.recommend({ k, excludeSeen: true }); // computed here, no request
+  const history = rec.history();
   const events = history.length;
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
   const views = history.filter((e) => e.kind === "view").length;
@@ -91,16 +91,17 @@ export async function shopPage(store: Store, category: string): Promise<HTMLElem
 }
 
 export async function productPage(store: Store, key: string): Promise<HTMLElement> {
+  const { rec } = store;
   const item = store.byKey.get(key);
   if (!item) return notFound();
-  await store.rec.record(key, "view"); // kept in this browser's IndexedDB, nowhere else
+  await rec.record(key, "view"); // kept in this browser's IndexedDB, nowhere else
 
   const status = h("p", { class: "note", role: "status" });
   const inCart = () => cartItems().includes(key);
   const add = h("button", { type: "button", class: "button primary", id: "add-to-cart", text: inCart() ? "In your cart" : "Add to cart" });
   add.addEventListener("click", async () => {
     addToCart(key);
-    await store.rec.record(key, "cart");
+    await rec.record(key, "cart");
     add.textContent = "In your cart";
     status.replaceChildren("Added. ", h("a", { href: "#/cart", text: "Go to your cart" }));
     document.dispatchEvent(new Event("cart-changed"));
