@@ -1,12 +1,13 @@
 // End-to-end check of the demo page, as `make demo` serves it: Python's http.server over the
 // repository root, Debian's Chromium driven by playwright-core. Three clicks in one category;
-// recommendations exclude them and follow the category; a malformed import is refused with the
-// history intact; history and recommendations survive a reload that does not download the model
-// again; clearing works; and no request at all is made while browsing. Screenshots of each step
-// (desktop and phone) go to artifacts/e2e/demo-*.png (look at them).
+// recommendations exclude them and follow the category; the export holds them; a malformed import
+// is refused with the history intact; history and recommendations survive a reload that does not
+// download the model again; clearing works; and no request at all is made while browsing.
+// Screenshots of each step (desktop and phone) go to artifacts/e2e/demo-*.png (look at them).
 //
 // Run from the repository root after `make pkg model`:  node tests/e2e/demo.mjs
 
+import { readFileSync } from "node:fs";
 import { OUT, RequestLog, check, checkOwnAssets, launch, serve, shot } from "./harness.mjs";
 
 // The second-level Amazon department, the level the README documents (494 items).
@@ -42,7 +43,7 @@ async function main() {
   const browser = await launch();
   try {
     const base = `${server.origin}/www/`;
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     const log = new RequestLog(context);
     const page = await context.newPage();
     const errors = [];
@@ -78,6 +79,12 @@ async function main() {
     const same = warm.filter((r) => r.category === CATEGORY).length;
     check(same >= 6, `only ${same}/10 recommendations are in ${CATEGORY}`);
     await shot(page, "demo-2-after-clicks");
+
+    // Export: a file download made from memory (a blob: URL), holding the three events.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
+    const exported = JSON.parse(readFileSync(await download.path(), "utf8"));
+    check(exported.format === "localrank-history", `exported document: ${JSON.stringify(exported).slice(0, 80)}`);
+    check(JSON.stringify(exported.events.map((e) => e.key)) === JSON.stringify(clicked), "export does not hold the three clicks");
 
     // 3. A malformed history file: a visible error, the history and recommendations unchanged.
     for (const [name, text] of [

@@ -2,8 +2,8 @@
 // served as static files, clicked in Debian's headless Chromium. Three products of one
 // department viewed; the product page's recommendations exclude them and follow the department;
 // add to cart; the cart page recommends; a reload keeps the history and does not download the
-// model again; no request at all while browsing. Screenshots (desktop and phone) go to
-// artifacts/e2e/storefront-*.png.
+// model again; "Forget my history" clears it; no request at all while browsing. Screenshots
+// (desktop and phone) go to artifacts/e2e/storefront-*.png.
 //
 // Run from the repository root after `make storefront`:  node tests/e2e/storefront.mjs
 
@@ -125,6 +125,14 @@ async function main() {
     check(modelGets.length === 0, "the model was downloaded again after the reload");
     check((await page.getAttribute("body", "data-model-source")) === "cache", "after reload: model not from the cache");
     await shot(page, "storefront-4-reloaded", ".foot");
+    log.phase = "browse-2";
+
+    // 5. "Forget my history": nothing stored, popular items again, still no request.
+    await afterRender(page, () => page.click("#forget"));
+    check((await page.textContent("#history-size")) === "0 events", `history after forgetting: ${await page.textContent("#history-size")}`);
+    check(JSON.stringify(keysOf(await recs(page))) === JSON.stringify(keysOf(cold)), "forgetting did not restore the popular items");
+    const late = log.in("browse-2");
+    check(late.length === 0, `requests after the reload: ${RequestLog.describe(late)}`);
 
     check(errors.length === 0, `page errors: ${errors.join("; ")}`);
     console.log(
