@@ -73,6 +73,10 @@ async function boot(): Promise<void> {
 window.addEventListener("hashchange", async () => {
   await render();
   window.scrollTo(0, 0);
+  // Like a page load for screen readers and keyboards: start at the new page's heading.
+  const heading = app.querySelector("h1");
+  heading?.setAttribute("tabindex", "-1");
+  heading?.focus({ preventScroll: true });
 });
 document.addEventListener("cart-changed", updateChrome);
 $("forget").addEventListener("click", async () => {
