@@ -34,6 +34,7 @@ const state = {
 };
 
 const meter = new NetworkMeter(() => scheduleNetRender());
+const modelHref = new URL(MODEL_URL, location.href).href;
 
 // ---------------------------------------------------------------------------------------------
 // Small DOM helpers (textContent only: titles come from data, never from trusted markup)
@@ -399,6 +400,13 @@ function scheduleNetRender() {
   });
 }
 
+/** Why a request moved few or no bytes: from the HTTP cache, or headers only (a revalidation). */
+function netLabel(entry, versionCheck, cached) {
+  if (versionCheck) return " (version check)";
+  if (entry.encodedBodySize === 0 && entry.transferSize > 0) return " (headers only)";
+  return cached ? " (cached)" : "";
+}
+
 function renderNet() {
   const count = meter.countSinceReady();
   const meterState = count === null ? "pending" : count === 0 ? "ok" : "alert";
@@ -417,10 +425,12 @@ function renderNet() {
     const size = entrySize(entry);
     const cached = entry.transferSize === 0 && size > 0;
     const url = displayUrl(entry.name);
+    // A body-less request for the model is model-cache.js's HEAD: a version check, no download.
+    const versionCheck = entry.name === modelHref && entry.encodedBodySize === 0 && entry.transferSize > 0;
     fragment.append(
       el("li", { class: after ? "after-ready" : "" },
         el("span", { class: "net-url", title: entry.name, text: url }),
-        el("span", { class: "net-size", text: `${formatBytes(size)}${cached ? " (cached)" : ""}` }),
+        el("span", { class: "net-size", text: `${formatBytes(size)}${netLabel(entry, versionCheck, cached)}` }),
         el("span", { class: "net-when", text: after ? "after model loaded" : "while loading" }),
       ),
     );
