@@ -13,7 +13,7 @@ mod common;
 use futures::executor::block_on;
 use localrank::model::ItemTable;
 use localrank::rank::{top_k, Ranked};
-use localrank::score::gpu::{GpuOptions, GpuScorer};
+use localrank::score::gpu::{Boosts, GpuOptions, GpuScorer};
 use localrank::score::{CpuScorer, QuantisedUser};
 use ndarray::{Array1, Array2};
 
@@ -81,7 +81,7 @@ fn gpu_top_k_equals_the_cpu_on_random_models() {
             let mut excluded: Vec<u32> = (0..rng.below(20)).map(|_| rng.below(n) as u32).collect();
             excluded.sort_unstable();
             excluded.dedup();
-            let got = block_on(g.top_k(&user, k, &excluded)).unwrap();
+            let got = block_on(g.top_k(&user, k, &excluded, Boosts::default())).unwrap();
             let want = cpu_top(&model.table, &user, k, &excluded);
             assert_same_ranking(&model.table, &user, &got, &want);
         }
@@ -100,7 +100,7 @@ fn exact_ties_are_broken_by_the_lower_index_like_the_cpu() {
         return;
     };
     let user = random_user(d, &mut rng);
-    let got = block_on(g.top_k(&user, 250, &[])).unwrap();
+    let got = block_on(g.top_k(&user, 250, &[], Boosts::default())).unwrap();
     let want = cpu_top(&table, &user, 250, &[]);
     let ids = |r: &[Ranked]| r.iter().map(|x| x.index).collect::<Vec<_>>();
     assert_eq!(ids(&got), ids(&want));
@@ -124,8 +124,8 @@ fn a_table_split_into_chunks_gives_the_same_top_k() {
     let mut rng = common::Rng(9);
     let user = random_user(64, &mut rng);
     let excluded = [0, 1599, 1600, 8999];
-    let a = block_on(whole.top_k(&user, 64, &excluded)).unwrap();
-    let b = block_on(split.top_k(&user, 64, &excluded)).unwrap();
+    let a = block_on(whole.top_k(&user, 64, &excluded, Boosts::default())).unwrap();
+    let b = block_on(split.top_k(&user, 64, &excluded, Boosts::default())).unwrap();
     assert_eq!(a, b);
     assert_same_ranking(
         &model.table,
@@ -142,11 +142,60 @@ fn a_lost_device_is_reported_as_a_gpu_error() {
         return;
     };
     let user = random_user(8, &mut common::Rng(1));
-    assert!(block_on(g.top_k(&user, 5, &[])).is_ok());
+    assert!(block_on(g.top_k(&user, 5, &[], Boosts::default())).is_ok());
     g.destroy_device();
     assert!(g.is_lost());
     assert!(matches!(
-        block_on(g.top_k(&user, 5, &[])),
+        block_on(g.top_k(&user, 5, &[], Boosts::default())),
         Err(localrank::Error::Gpu(_))
     ));
+}
+
+#[test]
+fn the_sparse_neighbour_term_is_added_like_the_cpu_does() {
+    let model = common::synthetic_model(5_000, 32, 12);
+    let Some(g) = gpu(&model.table, GpuOptions::default()) else {
+        return;
+    };
+    let mut rng = common::Rng(13);
+    let user = random_user(32, &mut rng);
+    // A few hundred items with integer accumulators, as § 2.3 produces them.
+    let mut entries: Vec<(u32, u32)> = (0..300)
+        .map(|_| (rng.below(5_000) as u32, 1 + rng.below(60_000) as u32))
+        .collect();
+    entries.sort_unstable();
+    entries.dedup_by_key(|e| e.0);
+    let scale = 1.0 / 6_502.5;
+    let excluded = [7, 42];
+    let got = block_on(g.top_k(
+        &user,
+        100,
+        &excluded,
+        Boosts {
+            entries: &entries,
+            scale,
+        },
+    ))
+    .unwrap();
+    // CPU: dense scores, then dense + f32(acc) × scale (two roundings), then the reference top-k.
+    let mut cpu = CpuScorer.scores(&model.table, &user);
+    for &(i, acc) in &entries {
+        let n = acc as f32 * scale;
+        cpu[i as usize] += n;
+    }
+    let want = top_k(cpu.as_slice().unwrap(), 100, |i| excluded.contains(&i));
+    let tol = TOL_REL * cpu.iter().fold(0f32, |m, s| m.max(s.abs()));
+    assert_eq!(got.len(), want.len());
+    let boosted_in_top = want
+        .iter()
+        .filter(|w| entries.binary_search_by_key(&w.index, |e| e.0).is_ok())
+        .count();
+    assert!(
+        boosted_in_top > 10,
+        "the test must exercise boosted items ({boosted_in_top})"
+    );
+    for (g, w) in got.iter().zip(&want) {
+        let diff = (cpu[g.index as usize] - cpu[w.index as usize]).abs();
+        assert!(g.index == w.index || diff <= tol, "{g:?} vs {w:?}");
+    }
 }

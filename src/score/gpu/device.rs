@@ -82,6 +82,7 @@ impl GpuScorer {
                 storage_entry(2, true),
                 storage_entry(3, true),
                 storage_entry(4, false),
+                storage_entry(6, true),
                 wgpu::BindGroupLayoutEntry {
                     binding: 5,
                     visibility: wgpu::ShaderStages::COMPUTE,

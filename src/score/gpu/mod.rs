@@ -18,6 +18,7 @@ use crate::model::ItemTable;
 use crate::Error;
 
 pub use device::GpuOptions;
+pub use query::Boosts;
 
 /// Workgroup size of `score.wgsl` (keep in sync with `WG`).
 const WORKGROUP: u32 = 256;

@@ -13,14 +13,24 @@ const NONE: u32 = u32::MAX;
 /// Bytes per candidate (`struct Candidate { score: f32, index: u32 }`).
 const CANDIDATE: u64 = 8;
 
+/// The sparse neighbour term of a query (docs/FORMAT.md § 2.3): `(item, accumulator)` pairs,
+/// ascending by item, accumulators ≠ 0, and the model's scale. Empty when the model has none.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Boosts<'a> {
+    pub entries: &'a [(u32, u32)],
+    pub scale: f32,
+}
+
 impl GpuScorer {
-    /// The best `k` items for `user`, best first, skipping the rows in `excluded` (ascending).
-    /// Follows the scoring contract; results equal the CPU reference's (see `tests/gpu.rs`).
+    /// The best `k` items for `user`, best first, skipping the rows in `excluded` (ascending),
+    /// with the neighbour term `boosts` added. Follows the scoring contract; results equal the
+    /// CPU reference's (see `tests/gpu.rs`).
     pub async fn top_k(
         &self,
         user: &QuantisedUser,
         k: usize,
         excluded: &[u32],
+        boosts: Boosts<'_>,
     ) -> Result<Vec<Ranked>> {
         if self.is_lost() {
             return Err(Error::Gpu("the GPU device was lost".into()));
@@ -48,6 +58,22 @@ impl GpuScorer {
             excluded.iter().flat_map(|i| i.to_le_bytes()).collect()
         };
         let excl_buf = init("localrank excluded", &excl, wgpu::BufferUsages::STORAGE);
+        debug_assert!(boosts.entries.windows(2).all(|w| w[0].0 < w[1].0));
+        let boost_bytes: Vec<u8> = if boosts.entries.is_empty() {
+            [NONE, 0].iter().flat_map(|v| v.to_le_bytes()).collect()
+        } else {
+            boosts
+                .entries
+                .iter()
+                .flat_map(|(i, a)| [i.to_le_bytes(), a.to_le_bytes()])
+                .flatten()
+                .collect()
+        };
+        let boost_buf = init(
+            "localrank boosts",
+            &boost_bytes,
+            wgpu::BufferUsages::STORAGE,
+        );
 
         let groups: Vec<u32> = self
             .chunks
@@ -82,8 +108,8 @@ impl GpuScorer {
                 k as u32,
                 excluded.len() as u32,
                 user.scale.to_bits(),
-                0,
-                0,
+                boosts.entries.len() as u32,
+                boosts.scale.to_bits(),
             ] {
                 params.extend_from_slice(&v.to_le_bytes());
             }
@@ -106,6 +132,7 @@ impl GpuScorer {
                         }),
                     ),
                     entry(5, params.as_entire_binding()),
+                    entry(6, boost_buf.as_entire_binding()),
                 ],
             });
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor::default());

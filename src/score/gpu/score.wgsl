@@ -4,6 +4,8 @@
 // Arithmetic follows the scoring contract in docs/FORMAT.md § 2:
 //   acc_j = Σ_k q_u[k]·q_j[k]                  exact, in i32
 //   score_j = (f32(acc_j) · s_j) · s_u + b_j     f32, in this order
+//   score_j += f32(nacc_j) · s_n                  when the sparse neighbour term (§ 2.3) has
+//                                                an accumulator nacc_j ≠ 0 for item j
 // (A driver may fuse the last multiply-add into an FMA; the tests state that tolerance.)
 // Ranking: higher score first, equal scores → lower item index first.
 
@@ -20,8 +22,16 @@ struct Params {
     n_excluded: u32,
     // The user's scale s_u.
     user_scale: f32,
-    _pad0: u32,
-    _pad1: u32,
+    // Entries in `boosts`.
+    n_boosts: u32,
+    // Scale s_n of the neighbour accumulators.
+    boost_scale: f32,
+};
+
+// One item's neighbour accumulator (docs/FORMAT.md § 2.3), computed on the CPU from the history.
+struct Boost {
+    index: u32,
+    acc: u32,
 };
 
 struct Candidate {
@@ -42,6 +52,8 @@ const NONE: u32 = 0xffffffffu;
 @group(0) @binding(3) var<storage, read> excluded: array<u32>;
 @group(0) @binding(4) var<storage, read_write> out: array<Candidate>;
 @group(0) @binding(5) var<uniform> params: Params;
+// Neighbour accumulators by global item index, ascending (at least one entry).
+@group(0) @binding(6) var<storage, read> boosts: array<Boost>;
 
 var<workgroup> best_score: array<f32, WG>;
 var<workgroup> best_index: array<u32, WG>;
@@ -73,6 +85,24 @@ fn is_excluded(global: u32) -> bool {
         }
     }
     return false;
+}
+
+fn boost_of(global: u32) -> u32 {
+    var lo = 0u;
+    var hi = params.n_boosts;
+    while (lo < hi) {
+        let mid = (lo + hi) / 2u;
+        let b = boosts[mid];
+        if (b.index == global) {
+            return b.acc;
+        }
+        if (b.index < global) {
+            lo = mid + 1u;
+        } else {
+            hi = mid;
+        }
+    }
+    return 0u;
 }
 
 // a ranks before b.
@@ -110,7 +140,15 @@ fn top_k(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wi
             acc += dot4(rows[base + w], user[w]);
         }
         let t_j = f32(acc) * scale_bias[2u * local_item];
-        scores[i] = t_j * params.user_scale + scale_bias[2u * local_item + 1u];
+        var s = t_j * params.user_scale + scale_bias[2u * local_item + 1u];
+        if (params.n_boosts > 0u) {
+            let nacc = boost_of(global);
+            if (nacc != 0u) {
+                let n = f32(nacc) * params.boost_scale;
+                s = s + n;
+            }
+        }
+        scores[i] = s;
         live |= 1u << i;
     }
 
