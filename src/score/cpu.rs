@@ -1,10 +1,17 @@
-//! The reference CPU scorer, on ndarray: exact i32 dot products of int8 rows, then the fixed f32
-//! epilogue of the scoring contract (docs/FORMAT.md § "Scoring contract").
+//! The CPU scorer. [`CpuScorer::scores`] is the reference, on ndarray: exact i32 dot products of
+//! int8 rows, then the fixed f32 epilogue of the scoring contract (docs/FORMAT.md § 2.2).
+//! [`CpuScorer::top_k`] is the fast path the engine uses: the best [`Kernel`] for this machine
+//! scores blocks of rows and a bounded heap keeps the best k ([`super::kernel`]); it returns the
+//! same ids and bit-identical scores as the reference followed by [`crate::rank::top_k`].
 
 use ndarray::{Array1, ArrayView1, Zip};
 
+use super::kernel::block::TableView;
+use super::kernel::select::TopK;
+use super::kernel::Kernel;
 use super::QuantisedUser;
 use crate::model::ItemTable;
+use crate::rank::{self, Ranked};
 
 /// Scores every item of an [`ItemTable`] on the CPU.
 #[derive(Debug, Clone, Default)]
@@ -36,5 +43,52 @@ impl CpuScorer {
             .and(&table.bias)
             .for_each(|o, row, &s, &b| *o = epilogue(dot_i8(row, q), s, user.scale, b));
         out
+    }
+
+    /// The best `k` items for `user`, best first, skipping rows for which `excluded(index)` is
+    /// true; scored by [`Kernel::best`] with a fused top-k.
+    pub fn top_k(
+        &self,
+        table: &ItemTable,
+        user: &QuantisedUser,
+        k: usize,
+        excluded: impl Fn(u32) -> bool,
+    ) -> Vec<Ranked> {
+        self.top_k_with(Kernel::best(), table, user, k, excluded)
+    }
+
+    /// [`Self::top_k`] with a given kernel (tests and benchmarks compare them).
+    pub fn top_k_with(
+        &self,
+        kernel: Kernel,
+        table: &ItemTable,
+        user: &QuantisedUser,
+        k: usize,
+        excluded: impl Fn(u32) -> bool,
+    ) -> Vec<Ranked> {
+        let Some(view) = TableView::new(table, user) else {
+            let scores = self.scores(table, user).to_vec();
+            return rank::top_k(&scores, k, excluded);
+        };
+        let mut best = TopK::new(k);
+        view.for_each_block(kernel, |first, scores| {
+            best.offer_block(first as u32, scores, &excluded)
+        });
+        best.into_sorted()
+    }
+
+    /// All scores computed by `kernel` (bit-identical to [`Self::scores`]).
+    pub fn scores_with(
+        &self,
+        kernel: Kernel,
+        table: &ItemTable,
+        user: &QuantisedUser,
+    ) -> Array1<f32> {
+        let Some(view) = TableView::new(table, user) else {
+            return self.scores(table, user);
+        };
+        let mut out = vec![0f32; view.len()];
+        view.scores_into(kernel, &mut out);
+        Array1::from(out)
     }
 }

@@ -5,6 +5,7 @@
 pub mod cpu;
 #[cfg(feature = "gpu")]
 pub mod gpu;
+pub mod kernel;
 mod quant;
 pub mod user;
 

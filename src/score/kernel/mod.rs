@@ -1,0 +1,89 @@
+//! Fast int8 dot-product kernels for the CPU scorer, behind one API: a portable implementation,
+//! wasm SIMD128 and x86-64 AVX2, the choice made once at start-up (memchr style).
+//!
+//! A kernel computes `acc[j] = Σ_k row_j[k] · user[k]` exactly in i32 for a block of contiguous
+//! rows — step 2 of the scoring contract (`docs/FORMAT.md` § 2.2). Exact integer arithmetic means
+//! every kernel returns the same accumulators bit for bit; the ndarray scorer in
+//! [`super::cpu`] stays the reference they are tested against (`tests/kernel.rs`).
+//! The f32 epilogue and the top-k selection that consume the accumulators live in [`block`] and
+//! [`select`].
+//!
+//! Not here: the choice between CPU and GPU backends ([`super::Scorer`]).
+
+pub mod block;
+mod portable;
+pub mod select;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128;
+#[cfg(target_arch = "x86_64")]
+mod x86;
+
+use std::fmt;
+use std::sync::OnceLock;
+
+/// Signature of a kernel body: `rows.len() == out.len() * user.len()` (checked by
+/// [`Kernel::dots`]); row `j` is `rows[j*d..(j+1)*d]`. Values may be any i8 (−128 included);
+/// `d ≤ 1024` keeps |acc| < 2²⁴ (the model reader's limit).
+pub type DotsFn = fn(rows: &[i8], user: &[i8], out: &mut [i32]);
+
+/// One dot-product implementation.
+#[derive(Clone, Copy)]
+pub struct Kernel {
+    name: &'static str,
+    dots: DotsFn,
+}
+
+impl fmt::Debug for Kernel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Kernel").field(&self.name).finish()
+    }
+}
+
+impl Kernel {
+    /// Its name: `"portable"`, `"simd128"` or `"avx2"`.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// `out[j] = Σ_k rows[j·d + k] · user[k]` with `d = user.len()`.
+    ///
+    /// # Panics
+    /// If `rows.len() != out.len() * user.len()` (a caller bug, never data-dependent).
+    pub fn dots(&self, rows: &[i8], user: &[i8], out: &mut [i32]) {
+        assert_eq!(
+            rows.len(),
+            out.len() * user.len(),
+            "kernel block shape mismatch"
+        );
+        if user.is_empty() {
+            out.fill(0);
+            return;
+        }
+        (self.dots)(rows, user, out)
+    }
+
+    /// The plain Rust kernel (auto-vectorised where the compiler can).
+    pub fn portable() -> Kernel {
+        Kernel {
+            name: "portable",
+            dots: portable::dots,
+        }
+    }
+
+    /// The fastest kernel this machine runs, detected once and cached.
+    pub fn best() -> Kernel {
+        static BEST: OnceLock<Kernel> = OnceLock::new();
+        *BEST.get_or_init(|| Self::available().pop().unwrap_or_else(Kernel::portable))
+    }
+
+    /// Every kernel this machine (or this wasm build) runs, slowest first; `portable` always.
+    pub fn available() -> Vec<Kernel> {
+        #[allow(unused_mut)] // only some targets add kernels
+        let mut all = vec![Kernel::portable()];
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        all.push(simd128::kernel());
+        #[cfg(target_arch = "x86_64")]
+        all.extend(x86::avx2());
+        all
+    }
+}

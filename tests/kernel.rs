@@ -1,0 +1,224 @@
+//! The fast CPU path against the ndarray reference: every kernel's i32 accumulators equal the
+//! naive sum, its scores are bit-identical to `CpuScorer::scores`, and the fused top-k returns
+//! exactly the ids (and score bits) of `rank::top_k` over the reference scores — on random tables
+//! with odd d and N, the full i8 range (−128 included), ties, exclusions and every k edge.
+
+mod common;
+
+use common::Rng;
+use localrank::model::ItemTable;
+use localrank::rank::{top_k, Ranked};
+use localrank::score::kernel::block::BLOCK_ROWS;
+use localrank::score::kernel::Kernel;
+use localrank::score::{CpuScorer, QuantisedUser};
+use ndarray::{Array1, Array2};
+// In the browser (wasm-pack test) the same tests run the SIMD128 kernel.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+fn random_i8(rng: &mut Rng) -> i8 {
+    rng.next_u64() as u8 as i8
+}
+
+/// A table straight from random bytes (any i8, including −128), random scales and biases.
+fn random_table(rng: &mut Rng, n: usize, d: usize) -> ItemTable {
+    ItemTable {
+        rows: Array2::from_shape_fn((n, d), |_| random_i8(rng)),
+        scales: Array1::from_shape_fn(n, |_| rng.unit().abs() * 0.05),
+        bias: Array1::from_shape_fn(n, |_| 0.01 * rng.unit()),
+    }
+}
+
+fn random_user(rng: &mut Rng, d: usize) -> QuantisedUser {
+    QuantisedUser {
+        q: Array1::from_shape_fn(d, |_| random_i8(rng).max(-127)),
+        scale: rng.unit().abs() * 0.1 + 1e-3,
+    }
+}
+
+fn naive_dots(rows: &[i8], user: &[i8]) -> Vec<i32> {
+    rows.chunks(user.len().max(1))
+        .map(|r| r.iter().zip(user).map(|(&a, &b)| a as i32 * b as i32).sum())
+        .collect()
+}
+
+fn same_ranking(got: &[Ranked], want: &[Ranked]) -> bool {
+    got.len() == want.len()
+        && got
+            .iter()
+            .zip(want)
+            .all(|(g, w)| g.index == w.index && g.score.to_bits() == w.score.to_bits())
+}
+
+const DIMS: [usize; 12] = [1, 3, 7, 15, 16, 17, 31, 33, 64, 100, 128, 1024];
+
+#[test]
+fn portable_is_always_available_and_best_is_the_last_available() {
+    let all = Kernel::available();
+    assert_eq!(all[0].name(), "portable");
+    assert_eq!(Kernel::best().name(), all[all.len() - 1].name());
+}
+
+#[test]
+fn the_fastest_kernel_this_machine_has_is_chosen() {
+    #[cfg(target_arch = "wasm32")]
+    assert_eq!(
+        Kernel::best().name(),
+        "simd128",
+        "the shipped wasm is built with +simd128"
+    );
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        assert_eq!(Kernel::best().name(), "avx2");
+    }
+}
+
+#[test]
+fn every_kernel_accumulates_exactly_like_the_naive_sum() {
+    let mut rng = Rng(11);
+    for kernel in Kernel::available() {
+        for d in DIMS {
+            for n in [0, 1, 3, 4, 5, 9] {
+                let rows: Vec<i8> = (0..n * d).map(|_| random_i8(&mut rng)).collect();
+                let user: Vec<i8> = (0..d).map(|_| random_i8(&mut rng)).collect();
+                let mut out = vec![7; n];
+                kernel.dots(&rows, &user, &mut out);
+                assert_eq!(out, naive_dots(&rows, &user), "{kernel:?} n={n} d={d}");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_kernel_is_exact_at_the_extremes() {
+    // All −128 rows against a ±127 user: the largest |acc| the format allows at each d.
+    for kernel in Kernel::available() {
+        for d in [16, 17, 1024] {
+            let rows = vec![-128i8; 5 * d];
+            for u in [127i8, -127] {
+                let user = vec![u; d];
+                let mut out = vec![0; 5];
+                kernel.dots(&rows, &user, &mut out);
+                assert_eq!(
+                    out,
+                    vec![-128 * i32::from(u) * d as i32; 5],
+                    "{kernel:?} d={d}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_kernel_scores_bit_identically_to_the_reference() {
+    let mut rng = Rng(12);
+    for kernel in Kernel::available() {
+        for d in DIMS {
+            for n in [1, 2, BLOCK_ROWS - 1, BLOCK_ROWS + 3, 3 * BLOCK_ROWS + 17] {
+                let table = random_table(&mut rng, n, d);
+                let user = random_user(&mut rng, d);
+                let want = CpuScorer.scores(&table, &user);
+                let got = CpuScorer.scores_with(kernel, &table, &user);
+                let differ = want
+                    .iter()
+                    .zip(&got)
+                    .position(|(w, g)| w.to_bits() != g.to_bits());
+                assert_eq!(differ, None, "{kernel:?} n={n} d={d}");
+            }
+        }
+    }
+}
+
+#[test]
+fn fused_top_k_returns_the_reference_ids_and_scores() {
+    let mut rng = Rng(13);
+    for kernel in Kernel::available() {
+        for (n, d) in [
+            (1, 1),
+            (37, 3),
+            (1000, 64),
+            (2049, 17),
+            (5000, 128),
+            (777, 100),
+        ] {
+            let table = random_table(&mut rng, n, d);
+            let user = random_user(&mut rng, d);
+            let reference = CpuScorer.scores(&table, &user);
+            let reference = reference.as_slice().unwrap();
+            let banned: Vec<u32> = (0..5).map(|_| rng.below(n) as u32).collect();
+            for k in [0, 1, 10, 100, n - 1, n, n + 5] {
+                for exclude in [false, true] {
+                    let excluded = |i: u32| exclude && banned.contains(&i);
+                    let want = top_k(reference, k, excluded);
+                    let got = CpuScorer.top_k_with(kernel, &table, &user, k, excluded);
+                    assert!(
+                        same_ranking(&got, &want),
+                        "{kernel:?} n={n} d={d} k={k} exclude={exclude}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn fused_top_k_breaks_ties_by_lower_index_across_blocks() {
+    // Three distinct rows repeated: every score occurs many times, in every block.
+    let (n, d) = (3 * BLOCK_ROWS + 5, 24);
+    let mut rng = Rng(14);
+    let base = random_table(&mut rng, 3, d);
+    let table = ItemTable {
+        rows: Array2::from_shape_fn((n, d), |(j, k)| base.rows[[j % 3, k]]),
+        scales: Array1::from_shape_fn(n, |j| base.scales[j % 3]),
+        bias: Array1::from_shape_fn(n, |j| base.bias[j % 3]),
+    };
+    let user = random_user(&mut rng, d);
+    let reference = CpuScorer.scores(&table, &user);
+    for kernel in Kernel::available() {
+        for k in [1, 5, 50, n] {
+            let want = top_k(reference.as_slice().unwrap(), k, |i| i % 7 == 0);
+            let got = CpuScorer.top_k_with(kernel, &table, &user, k, |i| i % 7 == 0);
+            assert!(same_ranking(&got, &want), "{kernel:?} k={k}");
+            assert!(got.windows(2).all(|w| w[0].score > w[1].score
+                || (w[0].score == w[1].score && w[0].index < w[1].index)));
+        }
+    }
+}
+
+#[test]
+fn a_zero_user_ranks_by_bias_like_the_reference() {
+    let mut rng = Rng(15);
+    let table = random_table(&mut rng, 600, 64);
+    let user = QuantisedUser::new(&Array1::zeros(64));
+    let want = top_k(
+        CpuScorer.scores(&table, &user).as_slice().unwrap(),
+        20,
+        |_| false,
+    );
+    assert!(same_ranking(
+        &CpuScorer.top_k(&table, &user, 20, |_| false),
+        &want
+    ));
+}
+
+#[test]
+fn a_non_standard_layout_falls_back_to_the_reference() {
+    let mut rng = Rng(16);
+    let t = random_table(&mut rng, 300, 32);
+    // A column-major copy: same values, not row-contiguous.
+    let table = ItemTable {
+        rows: t.rows.t().as_standard_layout().reversed_axes().to_owned(),
+        ..t.clone()
+    };
+    assert!(table.rows.as_slice().is_none());
+    let user = random_user(&mut rng, 32);
+    let want = top_k(CpuScorer.scores(&t, &user).as_slice().unwrap(), 10, |_| {
+        false
+    });
+    assert!(same_ranking(
+        &CpuScorer.top_k(&table, &user, 10, |_| false),
+        &want
+    ));
+}
