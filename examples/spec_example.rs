@@ -23,6 +23,7 @@ fn main() {
             gram,
         },
         table,
+        extra: Default::default(),
     };
     let bytes = model.to_bytes();
     for (i, chunk) in bytes.chunks(16).enumerate() {

@@ -10,7 +10,7 @@ use crate::history::store::HistoryStore;
 use crate::history::{Event, EventKind, History};
 use crate::model::Model;
 use crate::rank::top_k;
-use crate::score::{user, QuantisedUser, Scorer};
+use crate::score::{pipeline, Scorer};
 use crate::serial::Serial;
 use crate::{Error, Result};
 
@@ -114,8 +114,8 @@ impl<S: HistoryStore> Engine<S> {
             )));
         }
         let history = self.history.borrow();
-        let u = QuantisedUser::new(&user::fold_in(&self.model, &history));
-        let scores = self.scorer.scores(&self.model.table, &u);
+        // Fold-in, the dense scores and the optional NBRS term (docs/FORMAT.md § 2).
+        let scores = pipeline::scores(&self.model, &self.scorer, &history);
         let seen: HashSet<u32> = if opts.exclude_seen {
             history
                 .events()

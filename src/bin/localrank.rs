@@ -11,19 +11,25 @@ use localrank::history::{Event, EventKind, History, DEFAULT_CAP};
 use localrank::model::container;
 use localrank::rank::top_k;
 use localrank::score::{user, QuantisedUser, Scorer};
-use localrank::train::{als, evaluate, train_model, Dataset, TrainParams};
+use localrank::train::baselines::{self, Ease, Factors, ItemKnn, Popularity};
+use localrank::train::experiment::{self, Device, F32Als, RowFormat};
+use localrank::train::protocol::{self, Phase, Quality, Ranker, Split};
+use localrank::train::seqdata::SeqData;
+use localrank::train::transitions::NeighbourParams;
+use localrank::train::{als, train_model, Dataset, TrainParams};
 use localrank::{Error, Model, Result};
 
 const USAGE: &str = "\
-localrank — train, check and inspect on-device recommendation models
+localrank — train, evaluate and inspect on-device recommendation models
 
 USAGE:
   localrank train --data DIR --out FILE.lrm [TRAINING FLAGS]
-  localrank eval --data DIR [--users N] [--k 10] [TRAINING FLAGS]
+  localrank eval --data PATH --model MODEL [EVAL FLAGS] [TRAINING FLAGS] [NEIGHBOUR FLAGS]
+  localrank splits --data PATH --out DIR
   localrank inspect FILE.lrm
   localrank recommend FILE.lrm KEY [KEY...] [--k 10]
 
-TRAINING FLAGS (defaults in brackets):
+TRAINING FLAGS (defaults in brackets; in `eval`, comma-separated lists form a grid):
   --dim N          embedding dimension [64]
   --iters N        ALS sweeps [15]
   --lambda X       ridge regulariser, also used by fold-in [1]
@@ -32,10 +38,26 @@ TRAINING FLAGS (defaults in brackets):
   --pop-weight X   popularity bias scale [0.02]
   --seed N         initialisation seed [42]
 
+EVAL (leave-one-out, full ranking; docs/QUALITY.md):
+  PATH             a RecBole directory (Scientific) or an S3-Rec `user item item ...` file
+  --model MODEL    pop | knn | ease | als | seq | peer
+  --phase P        both | valid | test [both]: with `both`, every grid point is scored on
+                   validation and the best NDCG@10 is refitted and scored on test
+  --rows F         dense row format(s) for als/seq: f32 | 8 | 4 [8]
+  --max-bytes X    only grid points whose scoring sections take <= X bytes/item
+  --ease-lambda L  EASE regulariser(s) [50,100,200,500,1000]
+  --factors DIR    peer: DIR/{valid,test}_{users,items}.f32 from scripts/peer_implicit.py
+  --shuffle SEED   shuffle the order of every history (the order ablation)
+  --users N        first N users only
+
+NEIGHBOUR FLAGS (model seq; lists allowed; see src/train/transitions.rs):
+  --nbr-top N --nbr-window N --nbr-decay X --nbr-backward X --nbr-source-norm X
+  --nbr-target-norm X --nbr-recency X --nbr-mix X
+
 `train` fits implicit ALS on every user's full sequence and writes the model.
-`eval` holds out each user's last item, trains on the rest and reports HR@k / NDCG@k of
-device-style fold-in scoring next to a popularity baseline (--users N: first N users only).
-`recommend` folds the KEYs in as views (oldest first) and prints the top k unseen items.";
+`splits` writes the validation and test training prefixes (one user a line, item rows) for
+the peer script. `recommend` folds the KEYs in as views (oldest first) and prints the top k
+unseen items.";
 
 /// Flags and positional arguments of one command line.
 struct Args {
@@ -83,6 +105,109 @@ impl Args {
         match self.flags.keys().next() {
             Some(name) => Err(invalid(format!("unknown flag --{name} (see --help)"))),
             None => Ok(self.positional),
+        }
+    }
+
+    /// A comma-separated list flag, or `[default]` when absent.
+    fn list<T: std::str::FromStr + Clone>(&mut self, name: &str, default: T) -> Result<Vec<T>> {
+        match self.flags.remove(name) {
+            None => Ok(vec![default]),
+            Some(v) => v
+                .split(',')
+                .map(|x| {
+                    x.trim()
+                        .parse()
+                        .map_err(|_| invalid(format!("--{name}: cannot parse {x:?}")))
+                })
+                .collect(),
+        }
+    }
+
+    /// Every combination of the training flags' lists.
+    fn train_grid(&mut self) -> Result<Vec<TrainParams>> {
+        let d = TrainParams::default();
+        let dims = self.list("dim", d.dim)?;
+        let iters = self.list("iters", d.iterations)?;
+        let lambdas = self.list("lambda", d.lambda)?;
+        let alphas = self.list("alpha", d.alpha)?;
+        let decays = self.list("decay", d.decay)?;
+        let pops = self.list("pop-weight", d.pop_weight)?;
+        let seed = self.take("seed", d.seed)?;
+        let mut out = Vec::new();
+        for &dim in &dims {
+            for &iterations in &iters {
+                for &lambda in &lambdas {
+                    for &alpha in &alphas {
+                        for &decay in &decays {
+                            for &pop_weight in &pops {
+                                let p = TrainParams {
+                                    dim,
+                                    iterations,
+                                    lambda,
+                                    alpha,
+                                    decay,
+                                    pop_weight,
+                                    seed,
+                                };
+                                p.validate()?;
+                                out.push(p);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every combination of the neighbour flags' lists.
+    fn neighbour_grid(&mut self) -> Result<Vec<NeighbourParams>> {
+        let d = NeighbourParams::default();
+        let top = self.list("nbr-top", d.top)?;
+        let window = self.list("nbr-window", d.window)?;
+        let decay = self.list("nbr-decay", d.distance_decay)?;
+        let back = self.list("nbr-backward", d.backward)?;
+        let sn = self.list("nbr-source-norm", d.source_norm)?;
+        let tn = self.list("nbr-target-norm", d.target_norm)?;
+        let rec = self.list("nbr-recency", d.recency)?;
+        let mix = self.list("nbr-mix", d.mix)?;
+        let mut out = vec![d];
+        macro_rules! expand {
+            ($vals:expr, $field:ident) => {
+                out = out
+                    .iter()
+                    .flat_map(|p| {
+                        $vals
+                            .iter()
+                            .map(move |v| NeighbourParams { $field: *v, ..*p })
+                    })
+                    .collect();
+            };
+        }
+        expand!(top, top);
+        expand!(window, window);
+        expand!(decay, distance_decay);
+        expand!(back, backward);
+        expand!(sn, source_norm);
+        expand!(tn, target_norm);
+        expand!(rec, recency);
+        expand!(mix, mix);
+        for p in &out {
+            p.validate()?;
+        }
+        Ok(out)
+    }
+
+    /// A comma-separated list flag, or `default` when absent.
+    fn list_or<T: std::str::FromStr + Clone>(
+        &mut self,
+        name: &str,
+        default: &[T],
+    ) -> Result<Vec<T>> {
+        if self.flags.contains_key(name) {
+            self.list(name, default[0].clone())
+        } else {
+            Ok(default.to_vec())
         }
     }
 
@@ -160,29 +285,341 @@ fn train(mut args: Args) -> Result<()> {
     Ok(())
 }
 
-fn eval(mut args: Args) -> Result<()> {
-    let data_dir = args.path("data")?;
-    let users: usize = args.take("users", usize::MAX)?;
-    let k: usize = args.take("k", 10)?;
-    let params = args.train_params()?;
-    args.finish()?;
-    if k == 0 {
-        return Err(invalid("--k must be ≥ 1".into()));
-    }
-    let data = Dataset::load(&data_dir)?.first_users(users);
+/// One result line; `RESULT` lines are what docs/QUALITY.md tabulates.
+fn report(tag: &str, phase: Phase, label: &str, q: &Quality, bytes: f64, secs: f64) {
+    println!(
+        "{tag} {:<5} {label}  HR@10 {:.4}  NDCG@10 {:.4}  HR@20 {:.4}  NDCG@20 {:.4}  \
+         bytes/item {bytes:.1}  cases {}  scored in {secs:.1} s",
+        phase.name(),
+        q.hr10,
+        q.ndcg10,
+        q.hr20,
+        q.ndcg20,
+        q.cases
+    );
+}
+
+fn timed(split: &Split, items: usize, ranker: &dyn Ranker) -> (Quality, f64) {
     let start = Instant::now();
-    let r = evaluate::leave_last_out(&data, &params, k, &mut print_progress)?;
-    println!("{params:?}");
-    println!("users evaluated: {}", r.model.users);
-    println!(
-        "model:      HR@{k} {:.4}  NDCG@{k} {:.4}",
-        r.model.hit_rate, r.model.ndcg
+    let q = protocol::evaluate(split, items, ranker);
+    (q, start.elapsed().as_secs_f64())
+}
+
+/// One candidate of a grid: a label, its validation quality and bytes per item.
+struct Scored<C> {
+    config: C,
+    label: String,
+    quality: Quality,
+}
+
+/// Picks the best validation NDCG@10 (first wins ties), announcing it.
+fn best<C: Clone>(scored: &[Scored<C>]) -> Result<C> {
+    let b = scored
+        .iter()
+        .reduce(|a, b| {
+            if b.quality.ndcg10 > a.quality.ndcg10 {
+                b
+            } else {
+                a
+            }
+        })
+        .ok_or_else(|| invalid("no grid point fits --max-bytes".into()))?;
+    println!("chosen on validation: {}", b.label);
+    Ok(b.config.clone())
+}
+
+/// Which phases run: validation (grid) and/or test (refit with the chosen point).
+fn phases(phase: &str) -> Result<(bool, bool)> {
+    match phase {
+        "both" => Ok((true, true)),
+        "valid" => Ok((true, false)),
+        "test" => Ok((false, true)),
+        _ => Err(invalid(format!(
+            "--phase must be both, valid or test, got {phase:?}"
+        ))),
+    }
+}
+
+struct Eval {
+    data: SeqData,
+    shuffle: Option<u64>,
+    valid: bool,
+    test: bool,
+}
+
+impl Eval {
+    fn split(&self, phase: Phase) -> Split {
+        let s = Split::new(&self.data.sequences, phase);
+        match self.shuffle {
+            Some(seed) => s.shuffled(seed),
+            None => s,
+        }
+    }
+
+    fn items(&self) -> usize {
+        self.data.items()
+    }
+
+    /// Scores the grid on validation (when asked), then the chosen point on test.
+    fn run<C: Clone>(
+        &self,
+        grid: &[C],
+        label: impl Fn(&C) -> String,
+        mut score: impl FnMut(Phase, &Split, &C) -> Result<Option<(Quality, f64, f64)>>,
+    ) -> Result<()> {
+        let chosen = if self.valid {
+            let split = self.split(Phase::Validation);
+            let mut scored = Vec::new();
+            for c in grid {
+                if let Some((q, bytes, secs)) = score(Phase::Validation, &split, c)? {
+                    let l = label(c);
+                    report("valid ", Phase::Validation, &l, &q, bytes, secs);
+                    scored.push(Scored {
+                        config: c.clone(),
+                        label: l,
+                        quality: q,
+                    });
+                }
+            }
+            best(&scored)?
+        } else {
+            match grid {
+                [one] => one.clone(),
+                _ => return Err(invalid("--phase test takes a single grid point".into())),
+            }
+        };
+        if self.test {
+            let split = self.split(Phase::Test);
+            if let Some((q, bytes, secs)) = score(Phase::Test, &split, &chosen)? {
+                report("RESULT", Phase::Test, &label(&chosen), &q, bytes, secs);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn factor_path(dir: &Path, phase: Phase, what: &str) -> PathBuf {
+    dir.join(format!("{}_{what}.f32", phase.name()))
+}
+
+fn eval(mut args: Args) -> Result<()> {
+    let path = args.path("data")?;
+    let model = args
+        .flags
+        .remove("model")
+        .ok_or_else(|| invalid("--model is required".into()))?;
+    let phase: String = args.take("phase", "both".to_owned())?;
+    let users: usize = args.take("users", usize::MAX)?;
+    let shuffle: Option<u64> = match args.flags.remove("shuffle") {
+        None => None,
+        Some(v) => Some(
+            v.parse()
+                .map_err(|_| invalid("--shuffle: not a seed".into()))?,
+        ),
+    };
+    let max_bytes: f64 = args.take("max-bytes", f64::INFINITY)?;
+    let (valid, test) = phases(&phase)?;
+    let start = Instant::now();
+    let data = SeqData::load(&path)?.first_users(users);
+    eprintln!(
+        "{}: {} items, {} users, {} events",
+        path.display(),
+        data.items(),
+        data.sequences.len(),
+        data.events()
     );
+    let ev = Eval {
+        data,
+        shuffle,
+        valid,
+        test,
+    };
+    let n = ev.items();
+    match model.as_str() {
+        "pop" => {
+            args.finish()?;
+            ev.run(
+                &[()],
+                |_| "popularity".into(),
+                |_, split, _| {
+                    let (q, t) = timed(split, n, &Popularity::fit(&split.train, n));
+                    Ok(Some((q, 4.0, t)))
+                },
+            )?;
+        }
+        "knn" => {
+            args.finish()?;
+            ev.run(
+                &[()],
+                |_| "item-KNN cosine".into(),
+                |_, split, _| {
+                    let knn = ItemKnn::fit(&split.train, n);
+                    let (q, t) = timed(split, n, &knn);
+                    Ok(Some((q, 8.0 * knn.entries() as f64 / n as f64, t)))
+                },
+            )?;
+        }
+        "ease" => {
+            let lambdas = args.list_or("ease-lambda", &[50.0f32, 100.0, 200.0, 500.0, 1000.0])?;
+            args.finish()?;
+            let mut gram: Option<(Phase, Vec<f32>)> = None;
+            ev.run(
+                &lambdas,
+                |l| format!("EASE λ={l}"),
+                |phase, split, &l| {
+                    if gram.as_ref().is_none_or(|g| g.0 != phase) {
+                        gram = Some((phase, baselines::gram(&split.train, n)));
+                    }
+                    let g = gram.as_ref().map(|g| g.1.as_slice()).unwrap_or(&[]);
+                    let ease = Ease::fit(g, n, l)?;
+                    let (q, t) = timed(split, n, &ease);
+                    Ok(Some((q, ease.bytes() as f64 / n as f64, t)))
+                },
+            )?;
+        }
+        "peer" => {
+            let dir = args.path("factors")?;
+            let dim: usize = args.take("dim", 64)?;
+            args.finish()?;
+            ev.run(
+                &[()],
+                |_| format!("implicit ALS d={dim} (f32)"),
+                |phase, split, _| {
+                    let f = Factors::read(
+                        &factor_path(&dir, phase, "users"),
+                        &factor_path(&dir, phase, "items"),
+                        dim,
+                    )?;
+                    if f.user_count() != split.train.len() || f.item_count() != n {
+                        return Err(invalid(format!(
+                            "peer factors: {} users × {} items, the split has {} × {n}",
+                            f.user_count(),
+                            f.item_count(),
+                            split.train.len()
+                        )));
+                    }
+                    let (q, t) = timed(split, n, &f);
+                    Ok(Some((q, (4 * dim) as f64, t)))
+                },
+            )?;
+        }
+        "als" | "seq" => {
+            let trains = args.train_grid()?;
+            let formats = args
+                .list("rows", "8".to_owned())?
+                .iter()
+                .map(|r| RowFormat::parse(r))
+                .collect::<Result<Vec<_>>>()?;
+            let nbrs: Vec<Option<NeighbourParams>> = if model == "seq" {
+                args.neighbour_grid()?.into_iter().map(Some).collect()
+            } else {
+                vec![None]
+            };
+            args.finish()?;
+            let mut grid = Vec::new();
+            for t in &trains {
+                for f in &formats {
+                    for nb in &nbrs {
+                        if *f == RowFormat::F32 && nb.is_some() {
+                            continue;
+                        }
+                        grid.push((*t, *f, *nb));
+                    }
+                }
+            }
+            let label = |(t, f, nb): &(TrainParams, RowFormat, Option<NeighbourParams>)| {
+                let mut s = format!(
+                    "ALS d={} iters={} λ={} α={} decay={} pop={} seed={} rows={}",
+                    t.dim,
+                    t.iterations,
+                    t.lambda,
+                    t.alpha,
+                    t.decay,
+                    t.pop_weight,
+                    t.seed,
+                    f.name()
+                );
+                if let Some(p) = nb {
+                    s += &format!(
+                        " + NBRS top={} window={} decay={} backward={} norm={}/{} recency={} \
+                         mix={}",
+                        p.top,
+                        p.window,
+                        p.distance_decay,
+                        p.backward,
+                        p.source_norm,
+                        p.target_norm,
+                        p.recency,
+                        p.mix
+                    );
+                }
+                s
+            };
+            let mut dense: Option<(Phase, TrainParams, experiment::Dense)> = None;
+            let keys = ev.data.keys.clone();
+            ev.run(&grid, label, |phase, split, (t, f, nb)| {
+                if dense.as_ref().is_none_or(|d| d.0 != phase || d.1 != *t) {
+                    let d = experiment::train_dense(split, n, t, &mut print_progress)?;
+                    dense = Some((phase, *t, d));
+                }
+                let Some((_, _, d)) = dense.as_ref() else {
+                    return Ok(None);
+                };
+                if *f == RowFormat::F32 {
+                    let (q, secs) = timed(split, n, &F32Als::new(d, t));
+                    return Ok(Some((q, f.bytes_per_item(t.dim) as f64, secs)));
+                }
+                let (m, _) = experiment::ship(&keys, split, d, t, *f, nb.as_ref())?;
+                let bytes = experiment::scoring_bytes_per_item(&m);
+                if bytes > max_bytes {
+                    return Ok(None);
+                }
+                let (q, secs) = timed(split, n, &Device(&m));
+                Ok(Some((q, bytes, secs)))
+            })?;
+        }
+        other => return Err(invalid(format!("unknown --model {other:?} (see --help)"))),
+    }
+    eprintln!("total {:.1} s", start.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// `localrank splits`: the training prefixes of both phases, one user a line (0-based rows).
+fn splits(mut args: Args) -> Result<()> {
+    let path = args.path("data")?;
+    let out = args.path("out")?;
+    args.finish()?;
+    let data = SeqData::load(&path)?;
+    std::fs::create_dir_all(&out).map_err(|e| Error::Io {
+        path: out.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    for phase in [Phase::Validation, Phase::Test] {
+        let split = Split::new(&data.sequences, phase);
+        let text: String = split
+            .train
+            .iter()
+            .map(|s| {
+                let items: Vec<String> = s.iter().map(u32::to_string).collect();
+                items.join(" ") + "\n"
+            })
+            .collect();
+        let file = out.join(format!("{}_train.txt", phase.name()));
+        std::fs::write(&file, text).map_err(|e| Error::Io {
+            path: file.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    }
+    std::fs::write(out.join("items.txt"), format!("{}\n", data.items())).map_err(|e| {
+        Error::Io {
+            path: out.display().to_string(),
+            reason: e.to_string(),
+        }
+    })?;
     println!(
-        "popularity: HR@{k} {:.4}  NDCG@{k} {:.4}",
-        r.popularity.hit_rate, r.popularity.ndcg
+        "wrote {}/{{valid,test}}_train.txt and items.txt",
+        out.display()
     );
-    println!("({:.1} s)", start.elapsed().as_secs_f64());
     Ok(())
 }
 
@@ -267,6 +704,7 @@ fn run(raw: &[String]) -> Result<()> {
     match command.as_str() {
         "train" => train(args),
         "eval" => eval(args),
+        "splits" => splits(args),
         "inspect" => inspect(args),
         "recommend" => recommend(args),
         "--help" | "-h" | "help" => {

@@ -8,6 +8,8 @@
 
 pub mod container;
 mod cursor;
+pub mod neighbours;
+pub mod rows4;
 mod sections;
 mod strings;
 
@@ -16,6 +18,7 @@ use std::collections::HashMap;
 use ndarray::{Array1, Array2};
 
 pub use container::{RawSection, FORMAT_MAJOR, MAGIC};
+pub use neighbours::Neighbours;
 
 /// Largest item count a model may declare (guards allocation).
 pub const MAX_ITEMS: u32 = 1 << 24;
@@ -179,6 +182,16 @@ pub struct FoldIn {
     pub gram: Array2<f32>,
 }
 
+/// Sections beyond v1.0's (docs/FORMAT.md § 1.6–1.7); `Default` is a plain v1.0 model.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Extensions {
+    /// Optional `NBRS` item → next-item lists, added to the dense scores (§ 2.3).
+    pub neighbours: Option<Neighbours>,
+    /// Write the item rows as 4-bit `QI4R` instead of `QI8R` (only when every value is in
+    /// −7..=7, see [`rows4::fits`]); set when a model was read from `QI4R`.
+    pub rows4: bool,
+}
+
 /// A complete, validated model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
@@ -186,6 +199,8 @@ pub struct Model {
     pub keys: ItemKeys,
     pub meta: Metadata,
     pub fold: FoldIn,
+    /// Optional sections; `Extensions::default()` for a plain model.
+    pub extra: Extensions,
 }
 
 impl Model {

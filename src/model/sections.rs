@@ -5,8 +5,11 @@ use ndarray::{Array1, Array2};
 
 use super::container::RawSection;
 use super::cursor::{Cursor, Sink};
+use super::neighbours::{Neighbours, NBRS};
+use super::rows4::{self, QI4R};
 use super::{
-    strings, FoldIn, ItemKeys, ItemTable, Metadata, Model, MAX_DIM, MAX_ITEMS, MAX_META_FIELDS,
+    strings, Extensions, FoldIn, ItemKeys, ItemTable, Metadata, Model, MAX_DIM, MAX_ITEMS,
+    MAX_META_FIELDS,
 };
 use crate::history::EventKind;
 use crate::{Error, Result};
@@ -17,7 +20,7 @@ pub(crate) const BIAS: [u8; 4] = *b"BIAS";
 pub(crate) const KEYS: [u8; 4] = *b"KEYS";
 pub(crate) const META: [u8; 4] = *b"META";
 pub(crate) const FOLD: [u8; 4] = *b"FOLD";
-const KNOWN: [[u8; 4]; 6] = [DIMS, QI8R, BIAS, KEYS, META, FOLD];
+const KNOWN: [[u8; 4]; 8] = [DIMS, QI8R, BIAS, KEYS, META, FOLD, NBRS, QI4R];
 
 fn find<'a>(sections: &[RawSection<'a>], id: [u8; 4], name: &'static str) -> Result<&'a [u8]> {
     sections
@@ -78,22 +81,36 @@ pub(crate) fn decode(sections: &[RawSection<'_>]) -> Result<Model> {
     let d = limit("dimension", cur.u32()?, MAX_DIM)?;
     let (n64, d64) = (n as u64, d as u64);
 
-    let rows = find(sections, QI8R, "QI8R")?;
-    expect_len("QI8R", rows, n64.checked_mul(4 + d64))?;
-    let mut cur = Cursor::new(rows, "QI8R");
-    let scales = cur.f32s(n)?;
+    // Item rows: `QI8R`, or 4-bit `QI4R` (§ 1.7) — exactly one of them.
+    let rows4 = sections.iter().find(|s| s.id == QI4R);
+    let (rows, scales) = match (rows4, sections.iter().any(|s| s.id == QI8R)) {
+        (Some(_), true) => {
+            return Err(Error::Malformed {
+                section: "QI4R",
+                reason: "a model has QI8R or QI4R rows, not both".into(),
+            })
+        }
+        (Some(s), false) => rows4::decode(s.bytes, n, d)?,
+        (None, _) => {
+            let rows = find(sections, QI8R, "QI8R")?;
+            expect_len("QI8R", rows, n64.checked_mul(4 + d64))?;
+            let mut cur = Cursor::new(rows, "QI8R");
+            let scales = cur.f32s(n)?;
+            let q: Vec<i8> = cur.take(n * d)?.iter().map(|b| *b as i8).collect();
+            let rows = Array2::from_shape_vec((n, d), q).map_err(|e| Error::Malformed {
+                section: "QI8R",
+                reason: e.to_string(),
+            })?;
+            (rows, scales)
+        }
+    };
     check_finite("row scale", &scales)?;
     if let Some(index) = scales.iter().position(|s| *s < 0.0) {
         return Err(Error::Malformed {
-            section: "QI8R",
+            section: if rows4.is_some() { "QI4R" } else { "QI8R" },
             reason: format!("row scale #{index} is negative"),
         });
     }
-    let q: Vec<i8> = cur.take(n * d)?.iter().map(|b| *b as i8).collect();
-    let rows = Array2::from_shape_vec((n, d), q).map_err(|e| Error::Malformed {
-        section: "QI8R",
-        reason: e.to_string(),
-    })?;
 
     let bias_bytes = find(sections, BIAS, "BIAS")?;
     expect_len("BIAS", bias_bytes, n64.checked_mul(4))?;
@@ -112,6 +129,11 @@ pub(crate) fn decode(sections: &[RawSection<'_>]) -> Result<Model> {
 
     let fold = decode_fold(find(sections, FOLD, "FOLD")?, d)?;
 
+    let neighbours = match sections.iter().find(|s| s.id == NBRS) {
+        Some(s) => Some(Neighbours::decode(s.bytes, n)?),
+        None => None,
+    };
+
     Ok(Model {
         table: ItemTable {
             rows,
@@ -121,6 +143,10 @@ pub(crate) fn decode(sections: &[RawSection<'_>]) -> Result<Model> {
         keys,
         meta,
         fold,
+        extra: Extensions {
+            neighbours,
+            rows4: rows4.is_some(),
+        },
     })
 }
 
@@ -197,9 +223,14 @@ pub(crate) fn encode(m: &Model) -> Vec<([u8; 4], bool, Vec<u8>)> {
     dims.u32(n as u32);
     dims.u32(d as u32);
 
-    let mut rows = Sink::default();
-    rows.f32s(m.table.scales.iter().copied());
-    rows.raw(&m.table.rows.iter().map(|q| *q as u8).collect::<Vec<_>>());
+    let (rows_id, rows) = if m.extra.rows4 && rows4::fits(&m.table) {
+        (QI4R, rows4::encode(&m.table))
+    } else {
+        let mut rows = Sink::default();
+        rows.f32s(m.table.scales.iter().copied());
+        rows.raw(&m.table.rows.iter().map(|q| *q as u8).collect::<Vec<_>>());
+        (QI8R, rows.bytes)
+    };
 
     let mut bias = Sink::default();
     bias.f32s(m.table.bias.iter().copied());
@@ -217,7 +248,7 @@ pub(crate) fn encode(m: &Model) -> Vec<([u8; 4], bool, Vec<u8>)> {
 
     let mut out = vec![
         (DIMS, true, dims.bytes),
-        (QI8R, true, rows.bytes),
+        (rows_id, true, rows),
         (BIAS, true, bias.bytes),
         (KEYS, true, keys.bytes),
         (FOLD, true, fold.bytes),
@@ -227,6 +258,9 @@ pub(crate) fn encode(m: &Model) -> Vec<([u8; 4], bool, Vec<u8>)> {
         strings::write(&mut meta, &m.meta.fields);
         strings::write(&mut meta, &m.meta.values);
         out.push((META, false, meta.bytes));
+    }
+    if let Some(nb) = &m.extra.neighbours {
+        out.push((NBRS, false, nb.encode(n)));
     }
     out
 }

@@ -6,6 +6,8 @@ pub mod cpu;
 #[cfg(feature = "gpu")]
 pub mod gpu;
 pub mod kernel;
+pub mod neighbours;
+pub mod pipeline;
 mod quant;
 pub mod user;
 

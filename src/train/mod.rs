@@ -5,10 +5,15 @@
 //! Not for wasm: nothing here is compiled into the browser build.
 
 pub mod als;
+pub mod baselines;
 pub mod catalog;
 pub mod dataset;
 pub mod evaluate;
+pub mod experiment;
 pub mod pack;
+pub mod protocol;
+pub mod seqdata;
+pub mod transitions;
 
 use crate::model::MAX_DIM;
 use crate::{Error, Result};

@@ -66,6 +66,50 @@ pub fn pack(
             kind_weights: KIND_WEIGHTS.to_vec(),
             gram,
         },
+        extra: Default::default(),
+    })
+}
+
+/// A model without metadata for any catalogue (the evaluation datasets have no texts):
+/// int8 (`rows4 = false`) or 4-bit ([`crate::model::rows4`]) rows, bias and fold-in.
+pub fn pack_plain(
+    keys: &[String],
+    item_factors: &Array2<f64>,
+    counts: &[u32],
+    params: &TrainParams,
+    rows4: bool,
+) -> Result<Model> {
+    if item_factors.nrows() != keys.len() || counts.len() != keys.len() {
+        return Err(Error::InvalidArgument(format!(
+            "{} factor rows and {} counts for {} items",
+            item_factors.nrows(),
+            counts.len(),
+            keys.len()
+        )));
+    }
+    let f32s = item_factors.mapv(|v| v as f32);
+    let bias = popularity_bias(counts, params.pop_weight);
+    let table = if rows4 {
+        crate::model::rows4::quantise4(&f32s, bias)
+    } else {
+        ItemTable::quantise(&f32s, bias)
+    };
+    let gram = table.gram();
+    Ok(Model {
+        table,
+        keys: ItemKeys::new(keys.to_vec())?,
+        meta: Metadata::default(),
+        fold: FoldIn {
+            lambda: params.lambda,
+            alpha: params.alpha,
+            decay: params.decay,
+            kind_weights: KIND_WEIGHTS.to_vec(),
+            gram,
+        },
+        extra: crate::model::Extensions {
+            neighbours: None,
+            rows4,
+        },
     })
 }
 

@@ -49,5 +49,6 @@ pub fn synthetic_model(n: usize, d: usize, seed: u64) -> Model {
             kind_weights: vec![1.0, 2.0, 3.0],
             gram,
         },
+        extra: Default::default(),
     }
 }

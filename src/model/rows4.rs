@@ -1,0 +1,169 @@
+//! The `QI4R` section: item rows at 4 bits per value, an alternative to `QI8R` (a model has
+//! exactly one of them). Values are in −7..=7 with one f32 scale per row, so in memory they are
+//! ordinary [`ItemTable`] int8 rows and every scorer runs unchanged (docs/FORMAT.md § 1.7).
+//!
+//! Layout: `N × f32 scale | N × ceil(d/2) bytes`; value k of row j is the low nibble (k even)
+//! or high nibble (k odd) of byte `j·ceil(d/2) + k/2`, two's complement; −8 is refused and an
+//! odd `d` leaves the last high nibble 0.
+
+use ndarray::{Array1, Array2};
+
+use super::cursor::{Cursor, Sink};
+use super::ItemTable;
+use crate::{Error, Result};
+
+/// Section id.
+pub(crate) const QI4R: [u8; 4] = *b"QI4R";
+/// Largest magnitude of a 4-bit value.
+pub const MAX4: i8 = 7;
+
+/// Quantises f32 rows to 4 bits per value. Per row, the scale is the one of
+/// `max|x|/7 · {1, 0.95, …, 0.6}` with the least squared error (values clamped to ±7).
+pub fn quantise4(rows: &Array2<f32>, bias: Array1<f32>) -> ItemTable {
+    let (n, d) = rows.dim();
+    let mut q = Array2::<i8>::zeros((n, d));
+    let mut scales = Array1::<f32>::zeros(n);
+    for (j, row) in rows.outer_iter().enumerate() {
+        let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
+        if max <= 0.0 {
+            continue;
+        }
+        let quant = |s: f32, v: f32| (v / s).round().clamp(-7.0, 7.0);
+        let err = |s: f32| -> f32 { row.iter().map(|v| (quant(s, *v) * s - v).powi(2)).sum() };
+        let best = (0..9)
+            .map(|t| max / 7.0 * (1.0 - 0.05 * t as f32))
+            .min_by(|a, b| err(*a).total_cmp(&err(*b)))
+            .unwrap_or(max / 7.0);
+        scales[j] = best;
+        for (k, v) in row.iter().enumerate() {
+            q[[j, k]] = quant(best, *v) as i8;
+        }
+    }
+    ItemTable {
+        rows: q,
+        scales,
+        bias,
+    }
+}
+
+/// True when every value of the table fits the 4-bit format.
+pub fn fits(table: &ItemTable) -> bool {
+    table.rows.iter().all(|v| (-MAX4..=MAX4).contains(v))
+}
+
+/// Encodes a table whose values all [`fits`].
+pub(crate) fn encode(table: &ItemTable) -> Vec<u8> {
+    let (n, d) = table.rows.dim();
+    let per = d.div_ceil(2);
+    let mut s = Sink::default();
+    s.f32s(table.scales.iter().copied());
+    let mut packed = vec![0u8; n * per];
+    for ((j, k), v) in table.rows.indexed_iter() {
+        let nib = (*v as u8) & 0x0f;
+        packed[j * per + k / 2] |= if k % 2 == 0 { nib } else { nib << 4 };
+    }
+    s.raw(&packed);
+    s.bytes
+}
+
+/// Decodes `(rows, scales)`; the length must be exactly `4N + N·ceil(d/2)`.
+pub(crate) fn decode(bytes: &[u8], n: usize, d: usize) -> Result<(Array2<i8>, Vec<f32>)> {
+    let per = d.div_ceil(2);
+    let expected = n as u64 * (4 + per as u64);
+    if bytes.len() as u64 != expected {
+        return Err(Error::SectionSize {
+            section: "QI4R",
+            expected,
+            actual: bytes.len() as u64,
+        });
+    }
+    let mut cur = Cursor::new(bytes, "QI4R");
+    let scales = cur.f32s(n)?;
+    let packed = cur.take(n * per)?;
+    let mut q = Vec::with_capacity(n * d);
+    for (j, row) in packed.chunks_exact(per).enumerate() {
+        for k in 0..d {
+            let b = row[k / 2];
+            let nib = if k % 2 == 0 { b & 0x0f } else { b >> 4 };
+            // Sign-extend the nibble.
+            let v = ((nib << 4) as i8) >> 4;
+            if v == -8 {
+                return Err(Error::Malformed {
+                    section: "QI4R",
+                    reason: format!("row {j} value {k} is -8 (values are -7..=7)"),
+                });
+            }
+            q.push(v);
+        }
+        if d % 2 == 1 && row[per - 1] >> 4 != 0 {
+            return Err(Error::Malformed {
+                section: "QI4R",
+                reason: format!("row {j}: padding nibble is not 0"),
+            });
+        }
+    }
+    let rows = Array2::from_shape_vec((n, d), q).map_err(|e| Error::Malformed {
+        section: "QI4R",
+        reason: e.to_string(),
+    })?;
+    Ok((rows, scales))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn packs_low_nibble_first_and_round_trips() {
+        let t = ItemTable {
+            rows: array![[1i8, -1, 7], [-7, 0, 3]],
+            scales: array![0.5f32, 0.25],
+            bias: array![0f32, 0.0],
+        };
+        assert!(fits(&t));
+        let b = encode(&t);
+        assert_eq!(b.len(), 2 * (4 + 2));
+        // Row 0: (1, -1) → 0xf1, (7, pad) → 0x07.
+        assert_eq!(&b[8..10], &[0xf1, 0x07]);
+        let (rows, scales) = decode(&b, 2, 3).unwrap();
+        assert_eq!(rows, t.rows);
+        assert_eq!(scales, vec![0.5, 0.25]);
+    }
+
+    #[test]
+    fn bad_bytes_are_typed_errors() {
+        let t = ItemTable {
+            rows: array![[1i8, 2]],
+            scales: array![1f32],
+            bias: array![0f32],
+        };
+        let mut b = encode(&t);
+        assert!(matches!(
+            decode(&b[..4], 1, 2),
+            Err(Error::SectionSize { .. })
+        ));
+        b[4] = 0x08; // -8
+        assert!(matches!(decode(&b, 1, 2), Err(Error::Malformed { .. })));
+        let t = ItemTable {
+            rows: array![[1i8]],
+            scales: array![1f32],
+            bias: array![0f32],
+        };
+        let mut b = encode(&t);
+        b[4] |= 0x30; // odd d: padding nibble must be 0
+        assert!(matches!(decode(&b, 1, 1), Err(Error::Malformed { .. })));
+    }
+
+    #[test]
+    fn quantisation_stays_within_seven_and_close() {
+        let x = array![[0.7f32, -0.35, 0.05, 0.0], [0.0, 0.0, 0.0, 0.0]];
+        let t = quantise4(&x, array![0f32, 0.0]);
+        assert!(fits(&t));
+        assert_eq!(t.scales[1], 0.0);
+        for k in 0..4 {
+            let y = f32::from(t.rows[[0, k]]) * t.scales[0];
+            assert!((y - x[[0, k]]).abs() <= 0.06, "{k}: {y}");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! Scoring the optional `NBRS` section (docs/FORMAT.md § 2.3), in integer arithmetic so every
+//! backend can match it bit for bit: walking the known history newest first, the r-th event
+//! (r < P) adds `position_weight[r] · w` to each neighbour `j` of its item; then
+//! `score_j = dense_j + f32(acc_j) × scale` (two f32 roundings, no FMA).
+//!
+//! `acc_j ≤ 256 · 255 · 255 < 2²⁴`, so `f32(acc_j)` is exact.
+
+use crate::history::History;
+use crate::model::{Model, Neighbours};
+
+/// Model rows of the history's known events, newest first (the `r` order of fold-in).
+pub fn rows_newest_first(model: &Model, history: &History) -> Vec<u32> {
+    history
+        .events()
+        .rev()
+        .filter_map(|e| model.keys.index_of(&e.key))
+        .collect()
+}
+
+/// The integer accumulator of § 2.3 for rows given newest first; `acc.len()` = item count.
+pub fn accumulate(nb: &Neighbours, newest_first: &[u32], acc: &mut [u32]) {
+    for (&i, &pw) in newest_first.iter().zip(&nb.position_weights) {
+        if pw == 0 {
+            continue;
+        }
+        let (targets, weights) = nb.of(i as usize);
+        for (&j, &w) in targets.iter().zip(weights) {
+            acc[j as usize] += u32::from(pw) * u32::from(w);
+        }
+    }
+}
+
+/// The epilogue: `dense + f32(acc) × scale`, each step rounded to f32.
+#[inline]
+pub fn epilogue(dense: f32, acc: u32, scale: f32) -> f32 {
+    let n = acc as f32 * scale;
+    dense + n
+}
+
+/// Adds the neighbour term to `scores` (the dense scores of § 2.2) when the model has `NBRS`;
+/// items with `acc = 0` are left as they are (adding +0 changes no comparison).
+pub fn apply(model: &Model, newest_first: &[u32], scores: &mut [f32]) {
+    let Some(nb) = &model.extra.neighbours else {
+        return;
+    };
+    let mut acc = vec![0u32; scores.len()];
+    accumulate(nb, newest_first, &mut acc);
+    for (s, &a) in scores.iter_mut().zip(&acc) {
+        if a != 0 {
+            *s = epilogue(*s, a, nb.scale);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_weigh_the_newest_events_and_stop_after_p() {
+        // Item 0 → (1, w 10), item 1 → (2, w 4); P = 2 with weights 255, 100.
+        let nb =
+            Neighbours::new(vec![255, 100], 0.5, &[vec![(1, 10)], vec![(2, 4)], vec![]]).unwrap();
+        let mut acc = vec![0u32; 3];
+        // Newest first: 1 (r=0), 0 (r=1), 0 (r=2, beyond P).
+        accumulate(&nb, &[1, 0, 0], &mut acc);
+        assert_eq!(acc, [0, 100 * 10, 255 * 4]);
+        assert_eq!(epilogue(1.0, 1000, 0.5), 501.0);
+    }
+
+    #[test]
+    fn the_largest_accumulator_is_exact_in_f32() {
+        let max = 256u32 * 255 * 255;
+        assert!(max < 1 << 24);
+        assert_eq!(max as f32 as u32, max);
+    }
+}

@@ -1,0 +1,214 @@
+//! Training the `NBRS` section: item → next-item neighbour lists from the order of events.
+//!
+//! For every training sequence and every pair of positions `a < b` with `b − a ≤ window`, the
+//! pair adds `distance_decay^(b−a−1)` to `C[s_a → s_b]` (forward) and `backward` times that to
+//! `C[s_b → s_a]` (Amazon sequences hold same-day events in arbitrary order). The weight of a
+//! neighbour is `C[i → j] / (n_i^source_norm · n_j^target_norm)` with `n` the occurrence
+//! counts; the `top` heaviest per item are kept and quantised to u8 against the 99.9th
+//! percentile of all kept weights (larger ones clamp to 255).
+
+use std::collections::HashMap;
+
+use crate::model::neighbours::{Neighbours, MAX_NEIGHBOURS, MAX_POSITIONS};
+use crate::{Error, Result};
+
+/// Everything that shapes the neighbour lists and their weight in the score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NeighbourParams {
+    /// Neighbours kept per item (≤ 255).
+    pub top: usize,
+    /// Largest position distance that counts as a transition.
+    pub window: usize,
+    /// Weight factor per extra step of distance.
+    pub distance_decay: f32,
+    /// Weight of a backward pair relative to a forward one.
+    pub backward: f32,
+    /// Exponent of the source item's count in the normalisation.
+    pub source_norm: f32,
+    /// Exponent of the target item's count in the normalisation.
+    pub target_norm: f32,
+    /// Position weight decay on the device: `position_weight[r] = round(255 · recency^r)`.
+    pub recency: f32,
+    /// Weight of the neighbour term relative to one unit of dense score (the `NBRS` scale is
+    /// `mix · reference / 255²`).
+    pub mix: f32,
+}
+
+impl Default for NeighbourParams {
+    fn default() -> Self {
+        Self {
+            top: 20,
+            window: 3,
+            distance_decay: 0.5,
+            backward: 0.5,
+            source_norm: 0.5,
+            target_norm: 0.25,
+            recency: 0.6,
+            mix: 1.0,
+        }
+    }
+}
+
+impl NeighbourParams {
+    pub fn validate(&self) -> Result<()> {
+        let bad = |w: &str| Err(Error::InvalidArgument(w.to_owned()));
+        if !(1..=MAX_NEIGHBOURS).contains(&self.top) {
+            return bad("nbr-top must be 1..=255");
+        }
+        if self.window == 0 {
+            return bad("nbr-window must be ≥ 1");
+        }
+        for (name, v) in [
+            ("nbr-decay", self.distance_decay),
+            ("nbr-backward", self.backward),
+            ("nbr-source-norm", self.source_norm),
+            ("nbr-target-norm", self.target_norm),
+            ("nbr-mix", self.mix),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return bad(&format!("{name} must be finite and ≥ 0"));
+            }
+        }
+        if !(self.recency > 0.0 && self.recency <= 1.0) {
+            return bad("nbr-recency must be in (0, 1]");
+        }
+        Ok(())
+    }
+
+    /// `round(255 · recency^r)` for r = 0.. until it rounds to 0 (at most 256 positions).
+    pub fn position_weights(&self) -> Vec<u8> {
+        let mut pw = Vec::new();
+        for r in 0..MAX_POSITIONS {
+            let w = (255.0 * f64::from(self.recency).powi(r as i32)).round();
+            if w < 1.0 {
+                break;
+            }
+            pw.push(w.min(255.0) as u8);
+        }
+        pw
+    }
+}
+
+/// Real-valued neighbour lists, heaviest first, before quantisation.
+pub fn weighted_lists(
+    train: &[Vec<u32>],
+    items: usize,
+    p: &NeighbourParams,
+) -> Vec<Vec<(u32, f32)>> {
+    let mut counts = vec![0u32; items];
+    for &i in train.iter().flatten() {
+        counts[i as usize] += 1;
+    }
+    let mut c: Vec<HashMap<u32, f64>> = vec![HashMap::new(); items];
+    for seq in train {
+        for a in 0..seq.len() {
+            let mut w = 1.0f64;
+            for b in a + 1..seq.len().min(a + 1 + p.window) {
+                let (i, j) = (seq[a], seq[b]);
+                if i != j {
+                    *c[i as usize].entry(j).or_insert(0.0) += w;
+                    if p.backward > 0.0 {
+                        *c[j as usize].entry(i).or_insert(0.0) += w * f64::from(p.backward);
+                    }
+                }
+                w *= f64::from(p.distance_decay);
+            }
+        }
+    }
+    c.into_iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let ni = f64::from(counts[i].max(1)).powf(f64::from(p.source_norm));
+            let mut l: Vec<(u32, f32)> = m
+                .into_iter()
+                .map(|(j, v)| {
+                    let nj = f64::from(counts[j as usize].max(1)).powf(f64::from(p.target_norm));
+                    (j, (v / (ni * nj)) as f32)
+                })
+                .collect();
+            l.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            l.truncate(p.top);
+            l
+        })
+        .collect()
+}
+
+/// The reference weight (99.9th percentile of the kept weights) that maps to u8 255.
+pub fn reference(lists: &[Vec<(u32, f32)>]) -> f32 {
+    let mut all: Vec<f32> = lists.iter().flatten().map(|e| e.1).collect();
+    if all.is_empty() {
+        return 1.0;
+    }
+    let k = ((all.len() - 1) as f64 * 0.999) as usize;
+    let (_, v, _) = all.select_nth_unstable_by(k, f32::total_cmp);
+    if *v > 0.0 {
+        *v
+    } else {
+        1.0
+    }
+}
+
+/// Trains, quantises and scales the section. Entries that quantise to 0 are dropped.
+pub fn build(train: &[Vec<u32>], items: usize, p: &NeighbourParams) -> Result<Neighbours> {
+    p.validate()?;
+    let lists = weighted_lists(train, items, p);
+    let r = reference(&lists);
+    let q: Vec<Vec<(u32, u8)>> = lists
+        .iter()
+        .map(|l| {
+            l.iter()
+                .map(|&(j, w)| (j, (255.0 * w / r).round().min(255.0) as u8))
+                .filter(|e| e.1 > 0)
+                .collect()
+        })
+        .collect();
+    let scale = p.mix * r / (255.0 * 255.0);
+    Neighbours::new(p.position_weights(), scale, &q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain() -> NeighbourParams {
+        NeighbourParams {
+            top: 5,
+            window: 2,
+            distance_decay: 0.5,
+            backward: 0.25,
+            source_norm: 0.0,
+            target_norm: 0.0,
+            recency: 0.5,
+            mix: 1.0,
+        }
+    }
+
+    #[test]
+    fn transitions_count_forward_backward_and_distance() {
+        // 0 → 1 (d=1), 0 → 2 (d=2, ×0.5), 1 → 2 (d=1); backward ×0.25.
+        let l = weighted_lists(&[vec![0, 1, 2]], 3, &plain());
+        assert_eq!(l[0], vec![(1, 1.0), (2, 0.5)]);
+        assert_eq!(l[1], vec![(2, 1.0), (0, 0.25)]);
+        assert_eq!(l[2], vec![(1, 0.25), (0, 0.125)]);
+    }
+
+    #[test]
+    fn position_weights_decay_until_they_round_to_zero() {
+        let pw = plain().position_weights();
+        assert_eq!(pw, [255, 128, 64, 32, 16, 8, 4, 2, 1]);
+        let flat = NeighbourParams {
+            recency: 1.0,
+            ..plain()
+        };
+        assert_eq!(flat.position_weights().len(), MAX_POSITIONS);
+    }
+
+    #[test]
+    fn the_built_section_quantises_against_the_reference() {
+        let nb = build(&[vec![0, 1, 2]], 3, &plain()).unwrap();
+        let (t, w) = nb.of(0);
+        assert_eq!(t, [1, 2]);
+        assert_eq!(w[0], 255);
+        assert!(nb.scale > 0.0);
+    }
+}
