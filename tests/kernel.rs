@@ -152,7 +152,7 @@ fn fused_top_k_returns_the_reference_ids_and_scores() {
                 for exclude in [false, true] {
                     let excluded = |i: u32| exclude && banned.contains(&i);
                     let want = top_k(reference, k, excluded);
-                    let got = CpuScorer.top_k_with(kernel, &table, &user, k, excluded);
+                    let got = CpuScorer.top_k_with(kernel, &table, &user, k, excluded, &[]);
                     assert!(
                         same_ranking(&got, &want),
                         "{kernel:?} n={n} d={d} k={k} exclude={exclude}"
@@ -179,10 +179,43 @@ fn fused_top_k_breaks_ties_by_lower_index_across_blocks() {
     for kernel in Kernel::available() {
         for k in [1, 5, 50, n] {
             let want = top_k(reference.as_slice().unwrap(), k, |i| i % 7 == 0);
-            let got = CpuScorer.top_k_with(kernel, &table, &user, k, |i| i % 7 == 0);
+            let got = CpuScorer.top_k_with(kernel, &table, &user, k, |i| i % 7 == 0, &[]);
             assert!(same_ranking(&got, &want), "{kernel:?} k={k}");
             assert!(got.windows(2).all(|w| w[0].score > w[1].score
                 || (w[0].score == w[1].score && w[0].index < w[1].index)));
+        }
+    }
+}
+
+#[test]
+fn a_sparse_extra_term_is_added_exactly_before_ranking() {
+    let mut rng = Rng(17);
+    let (n, d) = (3 * BLOCK_ROWS + 9, 40);
+    let table = random_table(&mut rng, n, d);
+    let user = random_user(&mut rng, d);
+    // Ascending items, some at block edges, with terms large enough to reorder the top.
+    let mut items: Vec<u32> = (0..40).map(|_| rng.below(n) as u32).collect();
+    items.extend([0, BLOCK_ROWS as u32 - 1, BLOCK_ROWS as u32, n as u32 - 1]);
+    items.sort_unstable();
+    items.dedup();
+    let mut reference = CpuScorer.scores(&table, &user).to_vec();
+    let spread = reference.iter().fold(0f32, |m, s| m.max(s.abs()));
+    let extra: Vec<(u32, f32)> = items
+        .iter()
+        .map(|&i| (i, 2.0 * spread * rng.unit().abs()))
+        .collect();
+    for &(i, add) in &extra {
+        reference[i as usize] += add;
+    }
+    for kernel in Kernel::available() {
+        for k in [1, 10, 60] {
+            let want = top_k(&reference, k, |i| i % 5 == 0);
+            let got = CpuScorer.top_k_with(kernel, &table, &user, k, |i| i % 5 == 0, &extra);
+            assert!(same_ranking(&got, &want), "{kernel:?} k={k}");
+            assert!(
+                got.iter().any(|r| items.contains(&r.index)),
+                "the term reorders"
+            );
         }
     }
 }
@@ -198,7 +231,7 @@ fn a_zero_user_ranks_by_bias_like_the_reference() {
         |_| false,
     );
     assert!(same_ranking(
-        &CpuScorer.top_k(&table, &user, 20, |_| false),
+        &CpuScorer.top_k(&table, &user, 20, |_| false, &[]),
         &want
     ));
 }
@@ -218,7 +251,7 @@ fn a_non_standard_layout_falls_back_to_the_reference() {
         false
     });
     assert!(same_ranking(
-        &CpuScorer.top_k(&table, &user, 10, |_| false),
+        &CpuScorer.top_k(&table, &user, 10, |_| false, &[]),
         &want
     ));
 }

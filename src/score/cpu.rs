@@ -46,15 +46,19 @@ impl CpuScorer {
     }
 
     /// The best `k` items for `user`, best first, skipping rows for which `excluded(index)` is
-    /// true; scored by [`Kernel::best`] with a fused top-k.
+    /// true; scored by [`Kernel::best`] with a fused top-k. `extra` is a sparse additive term,
+    /// `(item, n)` pairs ascending by item, giving `score = dense + n` (one f32 addition — the
+    /// neighbour term of docs/FORMAT.md § 2.3 with `n = f32(acc) × scale`); pass `&[]` for none.
+    /// Same ids and score bits as [`Self::scores`] plus `extra`, then [`rank::top_k`].
     pub fn top_k(
         &self,
         table: &ItemTable,
         user: &QuantisedUser,
         k: usize,
         excluded: impl Fn(u32) -> bool,
+        extra: &[(u32, f32)],
     ) -> Vec<Ranked> {
-        self.top_k_with(Kernel::best(), table, user, k, excluded)
+        self.top_k_with(Kernel::best(), table, user, k, excluded, extra)
     }
 
     /// [`Self::top_k`] with a given kernel (tests and benchmarks compare them).
@@ -65,13 +69,35 @@ impl CpuScorer {
         user: &QuantisedUser,
         k: usize,
         excluded: impl Fn(u32) -> bool,
+        extra: &[(u32, f32)],
     ) -> Vec<Ranked> {
+        debug_assert!(
+            extra.windows(2).all(|w| w[0].0 < w[1].0),
+            "extra not ascending"
+        );
         let Some(view) = TableView::new(table, user) else {
-            let scores = self.scores(table, user).to_vec();
+            let mut scores = self.scores(table, user).to_vec();
+            for &(i, n) in extra {
+                if let Some(s) = scores.get_mut(i as usize) {
+                    *s += n;
+                }
+            }
             return rank::top_k(&scores, k, excluded);
         };
         let mut best = TopK::new(k);
+        let mut pending = extra;
         view.for_each_block(kernel, |first, scores| {
+            let end = first + scores.len();
+            while let Some((&(i, n), rest)) = pending.split_first() {
+                let i = i as usize;
+                if i >= end {
+                    break;
+                }
+                if i >= first {
+                    scores[i - first] += n;
+                }
+                pending = rest;
+            }
             best.offer_block(first as u32, scores, &excluded)
         });
         best.into_sorted()

@@ -49,9 +49,9 @@ impl<'a> TableView<'a> {
         self.scales.is_empty()
     }
 
-    /// Calls `consume(first_row, scores)` for consecutive blocks of at most [`BLOCK_ROWS`] rows,
+    /// Calls `consume(first_row, scores)` (the scores are the consumer's to modify) for consecutive blocks of at most [`BLOCK_ROWS`] rows,
     /// in row order, with each score computed exactly as the contract says.
-    pub fn for_each_block(&self, kernel: Kernel, mut consume: impl FnMut(usize, &[f32])) {
+    pub fn for_each_block(&self, kernel: Kernel, mut consume: impl FnMut(usize, &mut [f32])) {
         let d = self.user.len();
         let mut acc = [0i32; BLOCK_ROWS];
         let mut scores = [0f32; BLOCK_ROWS];
