@@ -46,12 +46,12 @@ test-browser: test-chrome test-firefox
 test-chrome:
 	@echo "== browser tests: headless Chromium =="
 	env -u GECKODRIVER CHROMEDRIVER=$(CHROMEDRIVER) LOCALRANK_EXPECT_BROWSER=Chrome \
-	  wasm-pack test --headless --chrome -- --test web
+	  wasm-pack test --headless --chrome -- --test web --test web_gpu
 
 test-firefox:
 	@echo "== browser tests: headless Firefox =="
 	env -u CHROMEDRIVER GECKODRIVER=$$(command -v geckodriver) LOCALRANK_EXPECT_BROWSER=Firefox \
-	  wasm-pack test --headless --firefox -- --test web
+	  wasm-pack test --headless --firefox -- --test web --test web_gpu
 
 # The example store, built as a shop would build it: its npm dependencies (installed by setup,
 # `localrank` linked to pkg/), the model copied into its public/ folder, tsc --noEmit, vite build.

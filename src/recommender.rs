@@ -3,14 +3,14 @@
 //! the browser runs; `wasm_api` only converts types and plugs in IndexedDB.
 
 use std::cell::{Ref, RefCell};
-use std::collections::HashSet;
 
 use crate::history::document::HistoryDocument;
 use crate::history::store::HistoryStore;
 use crate::history::{Event, EventKind, History};
 use crate::model::Model;
-use crate::rank::top_k;
-use crate::score::{pipeline, Scorer};
+use crate::rank::Ranked;
+use crate::score::backend::{Backend, Query};
+use crate::score::{neighbours, user, CpuScorer, QuantisedUser};
 use crate::serial::Serial;
 use crate::{Error, Result};
 
@@ -55,7 +55,7 @@ impl Default for RecommendOptions {
 /// `Rc` (as the JS façade does) is safe however JS interleaves calls.
 pub struct Engine<S: HistoryStore> {
     model: Model,
-    scorer: Scorer,
+    backend: Backend,
     history: RefCell<History>,
     store: S,
     serial: Serial,
@@ -63,12 +63,12 @@ pub struct Engine<S: HistoryStore> {
 
 impl<S: HistoryStore> Engine<S> {
     /// Opens an engine: loads the stored history (keeping the newest `cap` events).
-    pub async fn open(model: Model, scorer: Scorer, store: S, cap: usize) -> Result<Self> {
+    pub async fn open(model: Model, backend: Backend, store: S, cap: usize) -> Result<Self> {
         let events = store.load().await?;
         let history = History::from_events(cap, events)?;
         Ok(Self {
             model,
-            scorer,
+            backend,
             history: RefCell::new(history),
             store,
             serial: Serial::default(),
@@ -80,9 +80,9 @@ impl<S: HistoryStore> Engine<S> {
         &self.model
     }
 
-    /// The scorer in use.
-    pub fn scorer(&self) -> &Scorer {
-        &self.scorer
+    /// The scoring backend (which scorer answers, and why).
+    pub fn backend(&self) -> &Backend {
+        &self.backend
     }
 
     /// The history, oldest first.
@@ -113,22 +113,36 @@ impl<S: HistoryStore> Engine<S> {
                 opts.k
             )));
         }
-        let history = self.history.borrow();
-        // Fold-in, the dense scores and the optional NBRS term (docs/FORMAT.md § 2).
-        let scores = pipeline::scores(&self.model, &self.scorer, &history);
-        let seen: HashSet<u32> = if opts.exclude_seen {
-            history
-                .events()
-                .filter_map(|e| self.model.keys.index_of(&e.key))
-                .collect()
-        } else {
-            HashSet::new()
+        // Fold-in (docs/FORMAT.md § 2.1), the exclusions and the optional NBRS term (§ 2.3):
+        // the per-query inputs every backend takes. The history is not borrowed across the
+        // GPU's await.
+        let (user, rows) = {
+            let history = self.history.borrow();
+            (
+                QuantisedUser::new(&user::fold_in(&self.model, &history)),
+                neighbours::rows_newest_first(&self.model, &history),
+            )
         };
-        let scores = scores.as_slice().ok_or_else(|| Error::Malformed {
-            section: "scores",
-            reason: "non-contiguous score array".into(),
-        })?;
-        Ok(top_k(scores, opts.k, |i| seen.contains(&i))
+        let mut excluded: Vec<u32> = if opts.exclude_seen {
+            rows.clone()
+        } else {
+            Vec::new()
+        };
+        excluded.sort_unstable();
+        excluded.dedup();
+        let (boosts, boost_scale) = sparse_neighbour_term(&self.model, &rows);
+        let query = Query {
+            user: &user,
+            k: opts.k,
+            excluded: &excluded,
+            boosts: &boosts,
+            boost_scale,
+        };
+        let ranked = self
+            .backend
+            .top_k(query, || cpu_top_k(&self.model, &query))
+            .await;
+        Ok(ranked
             .into_iter()
             .map(|r| {
                 let i = r.index as usize;
@@ -167,4 +181,31 @@ impl<S: HistoryStore> Engine<S> {
         self.history.borrow_mut().clear();
         Ok(())
     }
+}
+
+/// The `(row, accumulator)` pairs of the neighbour term (§ 2.3), ascending, zeros left out; empty
+/// when the model has no `NBRS` section.
+fn sparse_neighbour_term(model: &Model, newest_first: &[u32]) -> (Vec<(u32, u32)>, f32) {
+    let Some(nb) = &model.extra.neighbours else {
+        return (Vec::new(), 0.0);
+    };
+    let mut acc = std::collections::BTreeMap::<u32, u32>::new();
+    for (&i, &pw) in newest_first.iter().zip(&nb.position_weights) {
+        let (targets, weights) = nb.of(i as usize);
+        for (&j, &w) in targets.iter().zip(weights) {
+            *acc.entry(j).or_insert(0) += u32::from(pw) * u32::from(w);
+        }
+    }
+    (acc.into_iter().filter(|e| e.1 != 0).collect(), nb.scale)
+}
+
+/// The CPU answer: the fused kernel top-k with the neighbour term as `n = f32(acc) × scale`.
+fn cpu_top_k(model: &Model, q: &Query<'_>) -> Vec<Ranked> {
+    let extra: Vec<(u32, f32)> = q
+        .boosts
+        .iter()
+        .map(|&(j, a)| (j, a as f32 * q.boost_scale))
+        .collect();
+    let excluded = |i: u32| q.excluded.binary_search(&i).is_ok();
+    CpuScorer.top_k(&model.table, q.user, q.k, excluded, &extra)
 }

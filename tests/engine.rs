@@ -11,7 +11,7 @@ use futures::future::join_all;
 use localrank::history::document::HistoryDocument;
 use localrank::history::store::{HistoryStore, MemoryStore};
 use localrank::history::{Event, EventKind};
-use localrank::score::Scorer;
+use localrank::score::backend::{Backend, Requested};
 use localrank::{Engine, Error, RecommendOptions};
 
 /// A store shared between engine instances, like one IndexedDB database.
@@ -55,9 +55,13 @@ impl HistoryStore for Flaky {
     }
 }
 
+fn cpu() -> Backend {
+    Backend::cpu(Requested::Cpu, "tests")
+}
+
 fn engine<S: HistoryStore>(store: S, cap: usize) -> Engine<S> {
     let model = common::synthetic_model(60, 8, 3);
-    block_on(Engine::open(model, Scorer::default(), store, cap)).unwrap()
+    block_on(Engine::open(model, cpu(), store, cap)).unwrap()
 }
 
 fn keys<S: HistoryStore>(e: &Engine<S>) -> Vec<String> {
@@ -236,7 +240,7 @@ fn bad_arguments_are_typed_errors() {
     ));
     let zero_cap = Engine::open(
         common::synthetic_model(5, 2, 1),
-        Scorer::default(),
+        cpu(),
         MemoryStore::default(),
         0,
     );

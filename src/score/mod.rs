@@ -2,6 +2,7 @@
 //! by a backend chosen once at load ([`Scorer`]). Every backend follows the scoring contract in
 //! `docs/FORMAT.md`, so they return identical rankings; [`cpu`] is the reference.
 
+pub mod backend;
 pub mod cpu;
 #[cfg(feature = "gpu")]
 pub mod gpu;

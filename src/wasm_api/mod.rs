@@ -2,6 +2,11 @@
 //! engine errors to JS `Error`s (`name` = "LocalrankError", `code` = [`Error::code`]); all logic
 //! lives in [`crate::recommender::Engine`]. Rust never fetches: JS hands the model bytes in.
 
+#[cfg(not(feature = "gpu"))]
+#[path = "cpu_only.rs"]
+mod gpu;
+#[cfg(feature = "gpu")]
+mod gpu;
 mod idb;
 mod store;
 
@@ -16,7 +21,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::history::store::MemoryStore;
 use crate::history::{EventKind, DEFAULT_CAP};
 use crate::recommender::{Engine, RecommendOptions};
-use crate::score::Scorer;
+use crate::score::backend::Requested;
 use crate::{Error, Model};
 use store::BrowserStore;
 
@@ -32,8 +37,12 @@ export interface LoadOptions {
   historyCap?: number;
   /** Keep history in IndexedDB (default true) or only in memory. */
   persist?: boolean;
-  /** Scoring backend: "auto" (default) or "cpu". */
-  backend?: "auto" | "cpu";
+  /**
+   * Scoring backend. "auto" (default): answer the first queries on the CPU while timing WebGPU
+   * beside them, then keep the faster. "webgpu": use WebGPU when the browser has it (else the
+   * CPU, with the reason in `backendReport`). "cpu": never touch the GPU.
+   */
+  backend?: "auto" | "cpu" | "webgpu";
 }
 /** Options of `recommend`. */
 export interface RecommendOptions {
@@ -45,6 +54,19 @@ export interface RecommendOptions {
 export interface Recommendation { key: string; score: number; title: string; category: string; }
 export interface HistoryEvent { key: string; kind: EventKind; ts: number; }
 export interface CatalogItem { key: string; title: string; category: string; }
+/** Which scorer answers, and why (`Recommender.backendReport`). */
+export interface BackendReport {
+  requested: "auto" | "cpu" | "webgpu";
+  active: "cpu" | "webgpu";
+  /** False while "auto" is still measuring. */
+  decided: boolean;
+  reason: string;
+  /** The GPU adapter, when WebGPU was set up. */
+  adapter: string | null;
+  /** Timed queries of "auto" (ms), CPU and GPU for the same queries. */
+  cpuMs: number[];
+  gpuMs: number[];
+}
 /** The document `exportHistory` writes and `importHistory` reads. */
 export interface HistoryDocument { format: "localrank-history"; version: 1; events: HistoryEvent[]; }
 "#;
@@ -160,21 +182,15 @@ impl Recommender {
     async fn open(model: Model, opts: LoadOptions) -> Result<Self, Error> {
         let namespace = opts.namespace.unwrap_or_else(|| "default".into());
         check_namespace(&namespace)?;
-        let scorer = match opts.backend.as_deref() {
-            None | Some("auto") | Some("cpu") => Scorer::default(),
-            Some(other) => {
-                return Err(Error::InvalidArgument(format!(
-                    "backend must be \"auto\" or \"cpu\", got {other:?}"
-                )))
-            }
-        };
+        let requested = Requested::parse(opts.backend.as_deref().unwrap_or("auto"))?;
         let store = if opts.persist.unwrap_or(true) {
             BrowserStore::IndexedDb(idb::IdbStore::open(&namespace).await?)
         } else {
             BrowserStore::Memory(MemoryStore::default())
         };
         let cap = opts.history_cap.unwrap_or(DEFAULT_CAP);
-        let engine = Engine::open(model, scorer, store, cap).await?;
+        let backend = gpu::choose(requested, &model.table).await;
+        let engine = Engine::open(model, backend, store, cap).await?;
         Ok(Recommender {
             engine: Rc::new(engine),
             namespace,
@@ -317,10 +333,25 @@ impl Recommender {
         to_js(&items)
     }
 
-    /// The scoring backend in use: "cpu" (WebGPU arrives later).
-    #[wasm_bindgen(getter, unchecked_return_type = "\"cpu\"")]
+    /// The scorer answering the next query: "webgpu" or "cpu" (also "cpu" while "auto" is
+    /// still measuring). It turns to "cpu" by itself if the GPU device is lost.
+    #[wasm_bindgen(getter, unchecked_return_type = "\"cpu\" | \"webgpu\"")]
     pub fn backend(&self) -> String {
-        self.engine.scorer().name().into()
+        self.engine.backend().name().into()
+    }
+
+    /// The backend decision: requested mode, active scorer, reason, adapter and the timings
+    /// "auto" measured.
+    #[wasm_bindgen(getter, js_name = backendReport, unchecked_return_type = "BackendReport")]
+    pub fn backend_report(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.engine.backend().report())
+    }
+
+    /// Destroys the WebGPU device, as a GPU reset would; the next `recommend` falls back to the
+    /// CPU with the same results. For testing the fallback; a no-op without a GPU.
+    #[wasm_bindgen(js_name = simulateGpuLoss)]
+    pub fn simulate_gpu_loss(&self) {
+        self.engine.backend().simulate_gpu_loss();
     }
 
     /// Number of items in the model.

@@ -117,7 +117,9 @@ impl GpuScorer {
 
         let d_words = table.dim().div_ceil(4);
         let row_bytes = (d_words * 4) as u64;
-        let limit = want.max_storage_buffer_binding_size.min(want.max_buffer_size);
+        let limit = want
+            .max_storage_buffer_binding_size
+            .min(want.max_buffer_size);
         let chunk_bytes = opts.max_chunk_bytes.map_or(limit, |m| m.min(limit));
         let per_chunk = (chunk_bytes / row_bytes).min(MAX_GROUPS * u64::from(ITEMS_PER_GROUP));
         if per_chunk == 0 {

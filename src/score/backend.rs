@@ -1,0 +1,317 @@
+//! Which scorer answers a query, decided at load and revised at run time:
+//! - `"cpu"`: always the CPU.
+//! - `"webgpu"`: the GPU when one was set up, else the CPU (with the reason reported).
+//! - `"auto"` (default): decided by measurement, not by presence. The first queries are answered
+//!   by the CPU while the GPU computes the same query beside them and both are timed; after
+//!   [`AUTO_SAMPLES`] pairs (one warm-up pair discarded) the faster median wins. A GPU answer
+//!   that disagrees with the CPU's beyond the stated tolerance decides for the CPU.
+//!
+//! Whatever the mode, a GPU failure (device lost, validation error) switches to the CPU for good,
+//! and the failing query is answered by the CPU — same ranking, no error to the caller.
+
+use std::cell::RefCell;
+#[cfg(feature = "gpu")]
+use std::rc::Rc;
+
+use serde::Serialize;
+
+#[cfg(feature = "gpu")]
+use super::gpu::{Boosts, GpuScorer};
+use super::QuantisedUser;
+use crate::rank::Ranked;
+use crate::{Error, Result};
+
+/// Timed CPU/GPU pairs `"auto"` collects before deciding (after one discarded warm-up pair).
+pub const AUTO_SAMPLES: usize = 5;
+
+/// The backend asked for at load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Requested {
+    Auto,
+    Cpu,
+    #[serde(rename = "webgpu")]
+    Gpu,
+}
+
+impl Requested {
+    /// Parses `"auto"`, `"cpu"` or `"webgpu"`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "auto" => Ok(Self::Auto),
+            "cpu" => Ok(Self::Cpu),
+            "webgpu" => Ok(Self::Gpu),
+            other => Err(Error::InvalidArgument(format!(
+                "backend must be \"auto\", \"cpu\" or \"webgpu\", got {other:?}"
+            ))),
+        }
+    }
+}
+
+/// What the backend did and why: `backendReport` in JS.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackendReport {
+    /// The load option.
+    pub requested: Requested,
+    /// `"cpu"` or `"webgpu"`: who answers now.
+    pub active: &'static str,
+    /// False while `"auto"` is still measuring.
+    pub decided: bool,
+    /// Why the active backend is what it is (e.g. "navigator.gpu is missing").
+    pub reason: String,
+    /// The GPU adapter, when one was set up.
+    pub adapter: Option<String>,
+    /// CPU times of the measured queries, ms (auto mode).
+    pub cpu_ms: Vec<f64>,
+    /// GPU times of the same queries, ms (auto mode).
+    pub gpu_ms: Vec<f64>,
+}
+
+/// One query as every backend takes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Query<'a> {
+    pub user: &'a QuantisedUser,
+    pub k: usize,
+    /// Rows to skip, ascending.
+    pub excluded: &'a [u32],
+    /// The sparse neighbour term: `(row, accumulator)` ascending, and its scale.
+    pub boosts: &'a [(u32, u32)],
+    pub boost_scale: f32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Active {
+    Cpu,
+    #[cfg(feature = "gpu")]
+    Gpu,
+    /// Auto mode, still measuring.
+    #[cfg(feature = "gpu")]
+    Measuring,
+}
+
+struct State {
+    active: Active,
+    reason: String,
+    /// Auto mode: the first (warm-up) pair has run and was discarded.
+    #[cfg(feature = "gpu")]
+    warmed: bool,
+    cpu_ms: Vec<f64>,
+    gpu_ms: Vec<f64>,
+}
+
+/// The scorer selection of one engine.
+pub struct Backend {
+    requested: Requested,
+    #[cfg(feature = "gpu")]
+    gpu: Option<Rc<GpuScorer>>,
+    state: RefCell<State>,
+    clock: Box<dyn Fn() -> f64>,
+}
+
+impl std::fmt::Debug for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Backend")
+            .field("report", &self.report())
+            .finish()
+    }
+}
+
+/// Milliseconds from a monotonic clock (native default).
+pub fn monotonic_ms() -> f64 {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static START: OnceLock<Instant> = OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_secs_f64() * 1e3
+}
+
+#[cfg(feature = "gpu")]
+fn median(xs: &[f64]) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+impl Backend {
+    /// CPU only: `requested` was `"cpu"`, or no GPU could be set up (`reason` says why).
+    pub fn cpu(requested: Requested, reason: impl Into<String>) -> Self {
+        Self {
+            requested,
+            #[cfg(feature = "gpu")]
+            gpu: None,
+            state: RefCell::new(State {
+                active: Active::Cpu,
+                reason: reason.into(),
+                #[cfg(feature = "gpu")]
+                warmed: false,
+                cpu_ms: Vec::new(),
+                gpu_ms: Vec::new(),
+            }),
+            clock: Box::new(monotonic_ms),
+        }
+    }
+
+    /// With a GPU set up: `"webgpu"` uses it at once, `"auto"` starts measuring.
+    #[cfg(feature = "gpu")]
+    pub fn with_gpu(requested: Requested, gpu: GpuScorer) -> Self {
+        let (active, reason) = match requested {
+            Requested::Gpu => (Active::Gpu, "webgpu requested and available"),
+            Requested::Auto => (Active::Measuring, "measuring CPU and GPU"),
+            Requested::Cpu => (Active::Cpu, "cpu requested"),
+        };
+        let mut b = Self::cpu(requested, reason);
+        b.state.get_mut().active = active;
+        b.gpu = Some(Rc::new(gpu));
+        b
+    }
+
+    /// Replaces the clock used to time `"auto"` (the browser passes `performance.now`).
+    pub fn with_clock(mut self, clock: impl Fn() -> f64 + 'static) -> Self {
+        self.clock = Box::new(clock);
+        self
+    }
+
+    /// `"cpu"` or `"webgpu"`: who answers the next query (`"cpu"` while measuring).
+    pub fn name(&self) -> &'static str {
+        match self.state.borrow().active {
+            #[cfg(feature = "gpu")]
+            Active::Gpu => "webgpu",
+            _ => "cpu",
+        }
+    }
+
+    /// The decision, its reason and the timings.
+    pub fn report(&self) -> BackendReport {
+        let s = self.state.borrow();
+        BackendReport {
+            requested: self.requested,
+            active: self.name(),
+            decided: self.decided(),
+            reason: s.reason.clone(),
+            adapter: self.adapter(),
+            cpu_ms: s.cpu_ms.clone(),
+            gpu_ms: s.gpu_ms.clone(),
+        }
+    }
+
+    fn decided(&self) -> bool {
+        #[cfg(feature = "gpu")]
+        if self.state.borrow().active == Active::Measuring {
+            return false;
+        }
+        true
+    }
+
+    fn adapter(&self) -> Option<String> {
+        #[cfg(feature = "gpu")]
+        if let Some(g) = &self.gpu {
+            return Some(g.adapter().to_owned());
+        }
+        None
+    }
+
+    /// Destroys the GPU device, if there is one, as a GPU reset would (tests of the fallback).
+    pub fn simulate_gpu_loss(&self) {
+        #[cfg(feature = "gpu")]
+        if let Some(g) = &self.gpu {
+            g.destroy_device();
+        }
+    }
+
+    /// Answers `query`; `cpu` computes the CPU answer (the reference path) when needed.
+    pub async fn top_k(&self, query: Query<'_>, cpu: impl Fn() -> Vec<Ranked>) -> Vec<Ranked> {
+        #[cfg(not(feature = "gpu"))]
+        let _ = query; // only the GPU paths read the query; the CPU closure has it already
+        let active = self.state.borrow().active;
+        #[cfg(feature = "gpu")]
+        if query.k > super::gpu::MAX_GPU_K {
+            // Beyond what the GPU kernel keeps per workgroup: this query only goes to the CPU.
+            return cpu();
+        }
+        match active {
+            Active::Cpu => cpu(),
+            #[cfg(feature = "gpu")]
+            Active::Gpu => match self.run_gpu(&query).await {
+                Ok(r) => r,
+                Err(e) => {
+                    self.fall_back(format!("{e}; switched to the CPU"));
+                    cpu()
+                }
+            },
+            #[cfg(feature = "gpu")]
+            Active::Measuring => self.measure(&query, cpu).await,
+        }
+    }
+
+    #[cfg(feature = "gpu")]
+    async fn run_gpu(&self, q: &Query<'_>) -> Result<Vec<Ranked>> {
+        let gpu = self
+            .gpu
+            .clone()
+            .ok_or_else(|| Error::Gpu("no GPU scorer".into()))?;
+        let boosts = Boosts {
+            entries: q.boosts,
+            scale: q.boost_scale,
+        };
+        gpu.top_k(q.user, q.k, q.excluded, boosts).await
+    }
+
+    #[cfg(feature = "gpu")]
+    fn fall_back(&self, reason: String) {
+        let mut s = self.state.borrow_mut();
+        s.active = Active::Cpu;
+        s.reason = reason;
+    }
+
+    #[cfg(feature = "gpu")]
+    async fn measure(&self, q: &Query<'_>, cpu: impl Fn() -> Vec<Ranked>) -> Vec<Ranked> {
+        let t0 = (self.clock)();
+        let answer = cpu();
+        let t1 = (self.clock)();
+        let gpu = self.run_gpu(q).await;
+        let t2 = (self.clock)();
+        let gpu = match gpu {
+            Ok(g) => g,
+            Err(e) => {
+                self.fall_back(format!("{e}; auto chose the CPU"));
+                return answer;
+            }
+        };
+        if !same_ranking(&gpu, &answer) {
+            self.fall_back("the GPU's ranking differed from the CPU's; auto chose the CPU".into());
+            return answer;
+        }
+        let mut s = self.state.borrow_mut();
+        if s.warmed {
+            s.cpu_ms.push(t1 - t0);
+            s.gpu_ms.push(t2 - t1);
+        } else {
+            // First pair: pipeline compilation and buffer warm-up; not counted.
+            s.warmed = true;
+        }
+        if s.cpu_ms.len() >= AUTO_SAMPLES {
+            let (c, g) = (median(&s.cpu_ms), median(&s.gpu_ms));
+            if g < c {
+                s.active = Active::Gpu;
+                s.reason = format!("auto: GPU median {g:.3} ms < CPU median {c:.3} ms");
+            } else {
+                s.active = Active::Cpu;
+                s.reason = format!("auto: CPU median {c:.3} ms ≤ GPU median {g:.3} ms");
+            }
+        }
+        answer
+    }
+}
+
+/// Same ids, or ids that differ only where scores tie within the GPU tolerance (an FMA may round
+/// the last multiply-add once instead of twice): relative 1e-6 of the largest |score|.
+#[cfg(feature = "gpu")]
+fn same_ranking(gpu: &[Ranked], cpu: &[Ranked]) -> bool {
+    let scale = cpu.iter().fold(0f32, |m, r| m.max(r.score.abs()));
+    let tol = 1e-6 * scale;
+    gpu.len() == cpu.len()
+        && gpu
+            .iter()
+            .zip(cpu)
+            .all(|(g, c)| g.index == c.index || (g.score - c.score).abs() <= tol)
+}

@@ -1,0 +1,148 @@
+//! The engine's backend choice natively, with a real wgpu device (lavapipe in CI): forced WebGPU
+//! answers like the CPU, a lost device falls back to the CPU with the same answers, and "auto"
+//! decides by the timings it measured. See tests/gpu.rs for the skip/require rule and tolerance.
+#![cfg(all(feature = "gpu", not(target_arch = "wasm32")))]
+
+mod common;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use futures::executor::block_on;
+use localrank::history::store::MemoryStore;
+use localrank::history::EventKind;
+use localrank::score::backend::{Backend, Requested, AUTO_SAMPLES};
+use localrank::score::gpu::GpuScorer;
+use localrank::{Engine, Model, RecommendOptions, Recommendation};
+
+fn gpu_backend(model: &Model, requested: Requested) -> Option<Backend> {
+    match block_on(GpuScorer::new(&model.table, Default::default())) {
+        Ok(g) => Some(Backend::with_gpu(requested, g)),
+        Err(e) if std::env::var_os("LOCALRANK_REQUIRE_GPU").is_none() => {
+            eprintln!("SKIPPED (no GPU): {e}");
+            None
+        }
+        Err(e) => panic!("LOCALRANK_REQUIRE_GPU is set but no GPU: {e}"),
+    }
+}
+
+fn engine(model: &Model, backend: Backend) -> Engine<MemoryStore> {
+    let e = block_on(Engine::open(
+        model.clone(),
+        backend,
+        MemoryStore::default(),
+        500,
+    ))
+    .unwrap();
+    for (t, i) in [3, 17, 250, 17, 999].into_iter().enumerate() {
+        block_on(e.record(&format!("item-{i}"), EventKind::View, t as f64)).unwrap();
+    }
+    e
+}
+
+fn top(e: &Engine<MemoryStore>, k: usize) -> Vec<Recommendation> {
+    block_on(e.recommend(RecommendOptions {
+        k,
+        exclude_seen: true,
+    }))
+    .unwrap()
+}
+
+fn keys(r: &[Recommendation]) -> Vec<&str> {
+    r.iter().map(|x| x.key.as_str()).collect()
+}
+
+#[test]
+fn forced_webgpu_answers_like_the_cpu() {
+    let model = common::synthetic_model(6_000, 64, 31);
+    let Some(backend) = gpu_backend(&model, Requested::Gpu) else {
+        return;
+    };
+    let gpu = engine(&model, backend);
+    let cpu = engine(&model, Backend::cpu(Requested::Cpu, "reference"));
+    assert_eq!(gpu.backend().name(), "webgpu");
+    assert_eq!(keys(&top(&gpu, 50)), keys(&top(&cpu, 50)));
+    assert!(gpu.backend().report().adapter.is_some());
+}
+
+#[test]
+fn a_lost_device_falls_back_to_the_cpu_with_the_same_answers() {
+    let model = common::synthetic_model(3_000, 32, 32);
+    let Some(backend) = gpu_backend(&model, Requested::Gpu) else {
+        return;
+    };
+    let e = engine(&model, backend);
+    let before = top(&e, 20);
+    e.backend().simulate_gpu_loss();
+    let after = top(&e, 20);
+    assert_eq!(keys(&after), keys(&before));
+    assert_eq!(e.backend().name(), "cpu");
+    let report = e.backend().report();
+    assert!(report.reason.contains("lost"), "{}", report.reason);
+}
+
+#[test]
+fn a_k_beyond_the_gpu_kernel_is_served_by_the_cpu_without_giving_up_the_gpu() {
+    let model = common::synthetic_model(3_000, 16, 33);
+    let Some(backend) = gpu_backend(&model, Requested::Gpu) else {
+        return;
+    };
+    let e = engine(&model, backend);
+    assert_eq!(top(&e, 2_000).len(), 2_000);
+    assert_eq!(e.backend().name(), "webgpu");
+}
+
+/// A clock that makes each CPU query take `cpu_ms` and each GPU query `gpu_ms`: `measure` reads
+/// it three times per query (before the CPU, between, after the GPU).
+fn scripted_clock(cpu_ms: f64, gpu_ms: f64) -> impl Fn() -> f64 {
+    let calls = Rc::new(Cell::new(0u64));
+    move || {
+        let n = calls.get();
+        calls.set(n + 1);
+        let query = (n / 3) as f64 * 1_000.0;
+        match n % 3 {
+            0 => query,
+            1 => query + cpu_ms,
+            _ => query + cpu_ms + gpu_ms,
+        }
+    }
+}
+
+fn auto_decision(cpu_ms: f64, gpu_ms: f64) -> Option<(Engine<MemoryStore>, Vec<Recommendation>)> {
+    let model = common::synthetic_model(2_000, 32, 34);
+    let backend = gpu_backend(&model, Requested::Auto)?.with_clock(scripted_clock(cpu_ms, gpu_ms));
+    let e = engine(&model, backend);
+    let reference = engine(&model, Backend::cpu(Requested::Cpu, "reference"));
+    let want = top(&reference, 10);
+    // One warm-up pair, then AUTO_SAMPLES measured pairs; every answer is the CPU's meanwhile.
+    for i in 0..=AUTO_SAMPLES {
+        assert!(!e.backend().report().decided, "decided after {i} queries");
+        assert_eq!(e.backend().name(), "cpu");
+        assert_eq!(keys(&top(&e, 10)), keys(&want));
+    }
+    Some((e, want))
+}
+
+#[test]
+fn auto_keeps_the_gpu_when_it_measured_faster() {
+    let Some((e, want)) = auto_decision(4.0, 1.0) else {
+        return;
+    };
+    let report = e.backend().report();
+    assert!(report.decided);
+    assert_eq!(report.active, "webgpu");
+    assert_eq!(report.cpu_ms, vec![4.0; AUTO_SAMPLES]);
+    assert_eq!(report.gpu_ms, vec![1.0; AUTO_SAMPLES]);
+    assert_eq!(keys(&top(&e, 10)), keys(&want));
+}
+
+#[test]
+fn auto_keeps_the_cpu_when_it_measured_faster() {
+    let Some((e, _)) = auto_decision(0.5, 3.0) else {
+        return;
+    };
+    let report = e.backend().report();
+    assert!(report.decided);
+    assert_eq!(report.active, "cpu");
+    assert!(report.reason.contains("CPU median"), "{}", report.reason);
+}

@@ -1,0 +1,186 @@
+//! Browser tests of the scoring backends: forced WebGPU in headless Chromium (SwiftShader, via
+//! `webdriver.json`'s `--enable-unsafe-webgpu`) answers like the CPU; without WebGPU (Firefox
+//! ESR, or Chromium with `navigator.gpu` hidden) every mode ends on the CPU with the reason
+//! reported; "auto" decides from its own timings; a lost device falls back with the same answers.
+#![cfg(target_arch = "wasm32")]
+
+use localrank::wasm_api::Recommender;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const DEFAULT_MODEL: &[u8] = include_bytes!("../www/models/scientific.lrm");
+const CLICKS: [&str; 3] = ["B0000223SI", "B0000223SK", "B0000223UV"];
+
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+struct Rec {
+    key: String,
+    score: f32,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "camelCase")]
+struct Report {
+    requested: String,
+    active: String,
+    decided: bool,
+    reason: String,
+    cpu_ms: Vec<f64>,
+    gpu_ms: Vec<f64>,
+}
+
+fn is_firefox() -> bool {
+    web_sys::window()
+        .and_then(|w| w.navigator().user_agent().ok())
+        .is_some_and(|ua| ua.contains("Firefox"))
+}
+
+async fn load(backend: &str) -> Recommender {
+    let opts = js_sys::JSON::parse(&format!(r#"{{"persist":false,"backend":"{backend}"}}"#))
+        .expect("options");
+    let r = Recommender::load_async(DEFAULT_MODEL, opts)
+        .await
+        .expect("model loads");
+    for key in CLICKS {
+        JsFuture::from(r.record(key.into(), None)).await.unwrap();
+    }
+    r
+}
+
+async fn recs(r: &Recommender, k: usize) -> Vec<Rec> {
+    let opts = js_sys::JSON::parse(&format!(r#"{{"k":{k}}}"#)).unwrap();
+    let v = JsFuture::from(r.recommend(Some(opts.into())))
+        .await
+        .expect("recommend");
+    serde_wasm_bindgen::from_value(v).expect("shape")
+}
+
+fn report(r: &Recommender) -> Report {
+    serde_wasm_bindgen::from_value(r.backend_report().unwrap()).expect("report shape")
+}
+
+/// Same ids as the CPU's, except swaps among items whose CPU scores differ by at most 1e-6 of the
+/// largest |score| (a GPU driver may fuse the last multiply-add; see docs/FORMAT.md § 2.2).
+fn assert_same_ranking(got: &[Rec], want: &[Rec]) {
+    assert_eq!(got.len(), want.len());
+    let tol = 1e-6 * want.iter().fold(0f32, |m, r| m.max(r.score.abs()));
+    for (g, w) in got.iter().zip(want) {
+        assert!(
+            g.key == w.key || (g.score - w.score).abs() <= tol,
+            "{g:?} vs {w:?} (tolerance {tol})"
+        );
+    }
+}
+
+/// Hides `navigator.gpu` (an own property shadowing the prototype's getter) for the test's
+/// duration, as in a browser without WebGPU.
+struct HiddenGpu;
+
+impl HiddenGpu {
+    fn new() -> Self {
+        let nav = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
+        let desc = js_sys::Object::new();
+        js_sys::Reflect::set(&desc, &"value".into(), &JsValue::UNDEFINED).unwrap();
+        js_sys::Reflect::set(&desc, &"configurable".into(), &JsValue::TRUE).unwrap();
+        js_sys::Reflect::define_property(
+            nav.unchecked_ref::<js_sys::Object>(),
+            &"gpu".into(),
+            desc.unchecked_ref::<js_sys::Object>(),
+        )
+        .unwrap();
+        HiddenGpu
+    }
+}
+
+impl Drop for HiddenGpu {
+    fn drop(&mut self) {
+        let nav = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
+        let _ =
+            js_sys::Reflect::delete_property(nav.unchecked_ref::<js_sys::Object>(), &"gpu".into());
+    }
+}
+
+#[wasm_bindgen_test]
+async fn forced_webgpu_is_used_where_the_browser_has_it_and_answers_like_the_cpu() {
+    let gpu = load("webgpu").await;
+    let cpu = load("cpu").await;
+    let r = report(&gpu);
+    assert_eq!(r.requested, "webgpu");
+    if is_firefox() {
+        // Firefox ESR has no WebGPU: the request ends on the CPU, with the reason.
+        assert_eq!(gpu.backend(), "cpu");
+        assert!(r.reason.contains("navigator.gpu"), "{}", r.reason);
+    } else {
+        assert_eq!(gpu.backend(), "webgpu", "reason: {}", r.reason);
+    }
+    assert_same_ranking(&recs(&gpu, 50).await, &recs(&cpu, 50).await);
+    assert_eq!(cpu.backend(), "cpu");
+    assert_eq!(report(&cpu).reason, "cpu requested");
+}
+
+#[wasm_bindgen_test]
+async fn without_navigator_gpu_every_mode_ends_on_the_cpu_with_the_reason() {
+    let reference = load("cpu").await;
+    let want = recs(&reference, 20).await;
+    let _hidden = HiddenGpu::new();
+    for mode in ["webgpu", "auto"] {
+        let r = load(mode).await;
+        assert_eq!(r.backend(), "cpu", "{mode}");
+        let rep = report(&r);
+        assert!(rep.decided);
+        assert!(
+            rep.reason.contains("navigator.gpu"),
+            "{mode}: {}",
+            rep.reason
+        );
+        assert_eq!(recs(&r, 20).await, want, "{mode}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn auto_decides_from_its_own_timings() {
+    let r = load("auto").await;
+    let reference = load("cpu").await;
+    let want = recs(&reference, 10).await;
+    // One warm-up pair plus five measured pairs; answers are the CPU's meanwhile.
+    for _ in 0..6 {
+        assert_eq!(recs(&r, 10).await, want);
+    }
+    let rep = report(&r);
+    assert!(rep.decided, "{rep:?}");
+    if is_firefox() {
+        assert_eq!(rep.active, "cpu");
+        assert!(rep.cpu_ms.is_empty(), "nothing to measure without WebGPU");
+        return;
+    }
+    assert_eq!(rep.cpu_ms.len(), 5, "{rep:?}");
+    assert_eq!(rep.gpu_ms.len(), 5, "{rep:?}");
+    let median = |xs: &[f64]| {
+        let mut v = xs.to_vec();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let expected = if median(&rep.gpu_ms) < median(&rep.cpu_ms) {
+        "webgpu"
+    } else {
+        "cpu"
+    };
+    assert_eq!(rep.active, expected, "{rep:?}");
+    web_sys::console::log_1(&format!("auto decision: {rep:?}").into());
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_gpu_device_falls_back_to_the_cpu_with_the_same_answers() {
+    let r = load("webgpu").await;
+    let before = recs(&r, 20).await;
+    r.simulate_gpu_loss();
+    let after = recs(&r, 20).await;
+    assert_same_ranking(&after, &before);
+    assert_eq!(r.backend(), "cpu");
+    if !is_firefox() {
+        assert!(report(&r).reason.contains("lost"), "{:?}", report(&r));
+    }
+}
