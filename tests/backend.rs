@@ -146,3 +146,42 @@ fn auto_keeps_the_cpu_when_it_measured_faster() {
     assert_eq!(report.active, "cpu");
     assert!(report.reason.contains("CPU median"), "{}", report.reason);
 }
+
+#[test]
+fn forced_webgpu_covers_the_neighbour_section() {
+    use localrank::model::Neighbours;
+    let mut model = common::synthetic_model(4_000, 32, 35);
+    let mut rng = common::Rng(36);
+    let lists: Vec<Vec<(u32, u8)>> = (0..4_000)
+        .map(|_| {
+            let mut l: Vec<(u32, u8)> = (0..8)
+                .map(|_| (rng.below(4_000) as u32, 1 + rng.below(255) as u8))
+                .collect();
+            l.sort_unstable();
+            l.dedup_by_key(|e| e.0);
+            l
+        })
+        .collect();
+    // Neighbour scores comparable to the dense ones, so they change the ranking.
+    let nb = Neighbours::new(vec![255, 200, 150, 100, 50], 1.0 / 20_000.0, &lists).unwrap();
+    model.extra.neighbours = Some(nb);
+    let Some(backend) = gpu_backend(&model, Requested::Gpu) else {
+        return;
+    };
+    let gpu = engine(&model, backend);
+    let cpu = engine(&model, Backend::cpu(Requested::Cpu, "reference"));
+    let mut plain = model.clone();
+    plain.extra.neighbours = None;
+    let without = engine(&plain, Backend::cpu(Requested::Cpu, "reference"));
+    let (g, c) = (top(&gpu, 40), top(&cpu, 40));
+    assert_eq!(gpu.backend().name(), "webgpu");
+    assert_ne!(
+        keys(&c),
+        keys(&top(&without, 40)),
+        "the section must matter"
+    );
+    assert_eq!(keys(&g), keys(&c));
+    for (a, b) in g.iter().zip(&c) {
+        assert!((a.score - b.score).abs() <= 1e-6 * b.score.abs().max(1.0));
+    }
+}
