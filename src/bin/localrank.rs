@@ -10,7 +10,7 @@ use std::time::Instant;
 use localrank::history::{Event, EventKind, History, DEFAULT_CAP};
 use localrank::model::container;
 use localrank::rank::top_k;
-use localrank::score::{user, QuantisedUser, Scorer};
+use localrank::score::{pipeline, Scorer};
 use localrank::train::baselines::{self, Ease, Factors, ItemKnn, Popularity};
 use localrank::train::experiment::{self, Device, F32Als, RowFormat};
 use localrank::train::protocol::{self, Phase, Quality, Ranker, Split};
@@ -674,8 +674,8 @@ fn recommend(mut args: Args) -> Result<()> {
         .map(|(t, key)| Event::new(key.as_str(), EventKind::View, t as f64))
         .collect::<Result<Vec<_>>>()?;
     let history = History::from_events(DEFAULT_CAP, events)?;
-    let u = QuantisedUser::new(&user::fold_in(&model, &history));
-    let scores = Scorer::default().scores(&model.table, &u).to_vec();
+    // Exactly the engine's scores: fold-in, dense scores and the optional NBRS term.
+    let scores = pipeline::scores(&model, &Scorer::default(), &history).to_vec();
     let seen: HashSet<u32> = keys.iter().filter_map(|k| model.keys.index_of(k)).collect();
     for (n, r) in top_k(&scores, k, |i| seen.contains(&i)).iter().enumerate() {
         let i = r.index as usize;
