@@ -3,8 +3,8 @@
 //!
 //! Prints the adapter (on a machine without a GPU that is lavapipe, Mesa's CPU Vulkan driver —
 //! the label says so) and, per N: upload time, median and p95 per query of the GPU path (dispatch
-//! + readback of the per-workgroup candidates) and of the CPU's fused kernel top-k, measured in
-//! the same run on the same table and user vectors, after checking both return the same ids.
+//! and readback of the per-workgroup candidates) and of the CPU's fused kernel top-k, measured
+//! in the same run on the same table and user vectors, after checking both return the same ids.
 
 use std::time::Instant;
 
