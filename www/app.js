@@ -12,6 +12,7 @@ const NAMESPACE = "demo";
 const RECS_K = 10;
 const PAGE_SIZE = 48;
 const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
+const BACKEND_KEY = "localrank-demo-backend";
 const UNCATEGORISED = "\u0000none";
 
 const $ = (id) => document.getElementById(id);
@@ -20,6 +21,10 @@ const nf = new Intl.NumberFormat();
 const state = {
   /** @type {any} the wasm Recommender */
   rec: null,
+  /** @type {any} the wasm package (for reloading with another backend) */
+  lib: null,
+  /** @type {Uint8Array | null} the model file, kept to reload with another backend */
+  modelBytes: null,
   /** @type {Array<{key: string, title: string, category: string}>} */
   catalog: [],
   /** @type {Map<string, {key: string, title: string, category: string}>} */
@@ -109,6 +114,40 @@ async function loadModelFile() {
   });
 }
 
+/** The backend the visitor chose (kept in localStorage, a preference, not behaviour). */
+function backendChoice() {
+  const v = localStorage.getItem(BACKEND_KEY);
+  return v === "webgpu" || v === "cpu" ? v : "auto";
+}
+
+function loadOptions() {
+  return { namespace: NAMESPACE, backend: backendChoice() };
+}
+
+function renderBackend() {
+  const rec = state.rec;
+  if (!rec) return;
+  const report = rec.backendReport;
+  $("backend").textContent = rec.backend === "webgpu" ? "WebGPU" : "CPU";
+  $("backend-reason").textContent = report.decided ? report.reason : `${report.reason}…`;
+  $("backend-choice").value = backendChoice();
+}
+
+/** Reloads the Recommender with the chosen backend (same model bytes, same history). */
+async function switchBackend(choice) {
+  localStorage.setItem(BACKEND_KEY, choice);
+  try {
+    const next = await state.lib.Recommender.load(state.modelBytes, loadOptions());
+    const old = state.rec;
+    state.rec = next;
+    old?.free();
+  } catch (err) {
+    showError(`Could not switch the backend: ${errorMessage(err)}`);
+  }
+  renderBackend();
+  await renderRecs();
+}
+
 async function boot() {
   const [engine, model] = await Promise.allSettled([loadEngine(), loadModelFile()]);
   const failures = [engine, model].filter((r) => r.status === "rejected").map((r) => errorMessage(r.reason));
@@ -124,18 +163,20 @@ async function boot() {
   $("model-progress").value = 1;
   try {
     try {
-      state.rec = await lib.Recommender.load(file.bytes, { namespace: NAMESPACE });
+      state.rec = await lib.Recommender.load(file.bytes, loadOptions());
     } catch (err) {
       if (!file.source.startsWith("cache")) throw err;
       // A cached copy that no longer loads (damaged, or an older format): fetch a fresh one once.
       await evictModel(MODEL_URL);
       file = await loadModelFile();
-      state.rec = await lib.Recommender.load(file.bytes, { namespace: NAMESPACE });
+      state.rec = await lib.Recommender.load(file.bytes, loadOptions());
     }
   } catch (err) {
     fail(new Error(`The model could not be loaded: ${errorMessage(err)}`));
     return;
   }
+  state.lib = lib;
+  state.modelBytes = file.bytes;
   meter.markReady();
   $("model-source").textContent = `Model file: ${formatBytes(file.bytes.length)}, ${file.detail}.`;
   $("model-source").dataset.source = file.source;
@@ -145,7 +186,7 @@ async function boot() {
   state.byKey = new Map(state.catalog.map((item) => [item.key, item]));
   state.haystack = state.catalog.map((item) => item.title.toLowerCase());
 
-  $("backend").textContent = rec.backend;
+  renderBackend();
   $("model-info").textContent = `${nf.format(rec.itemCount)} items × ${rec.dim} dims`;
   fillCategories();
   enableControls();
@@ -165,7 +206,7 @@ function fail(err) {
 }
 
 function enableControls() {
-  for (const id of ["search", "category", "export", "import", "clear"]) $(id).disabled = false;
+  for (const id of ["search", "category", "export", "import", "clear", "backend-choice"]) $(id).disabled = false;
 }
 
 function fillCategories() {
@@ -235,6 +276,7 @@ async function renderRecs() {
     const ms = performance.now() - t0;
     if (generation !== recsGeneration) return;
     $("score-ms").textContent = ms.toFixed(2);
+    renderBackend(); // "auto" may just have decided
   } catch (err) {
     showError(`Could not compute recommendations: ${errorMessage(err)}`);
     if (generation === recsGeneration) $("recs").removeAttribute("aria-busy");
@@ -527,6 +569,7 @@ function wire() {
   });
 
   $("exclude-seen").addEventListener("change", () => renderRecs());
+  $("backend-choice").addEventListener("change", (event) => switchBackend(event.target.value));
 
   let searchTimer = 0;
   $("search").addEventListener("input", (event) => {

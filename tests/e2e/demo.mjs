@@ -123,6 +123,14 @@ async function main() {
     log.phase = "browse-2";
     await shot(page, "demo-4-after-reload", "#model-source");
 
+    // 4b. The visitor forces WebGPU (SwiftShader here): the same recommendations, no request.
+    await afterRender(page, () => page.selectOption("#backend-choice", "webgpu"));
+    check((await page.textContent("#backend")) === "WebGPU", `backend shows ${await page.textContent("#backend")}: ${await page.textContent("#backend-reason")}`);
+    check(JSON.stringify(keysOf(await recs(page))) === JSON.stringify(keysOf(warm)), "WebGPU changed the recommendations");
+    await shot(page, "demo-4b-webgpu", "#backend");
+    await afterRender(page, () => page.selectOption("#backend-choice", "cpu"));
+    check((await page.textContent("#backend")) === "CPU", "backend did not switch back to the CPU");
+
     // 5. Clear: history gone, cold-start recommendations back.
     await afterRender(page, () => page.click("#clear"));
     await page.waitForFunction(() => document.querySelectorAll("#history li").length === 0);

@@ -51,7 +51,8 @@ export function launch() {
   mkdirSync(OUT, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update"],
+    // --enable-unsafe-webgpu: headless Chromium's WebGPU (SwiftShader) for the backend switch.
+    args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--enable-unsafe-webgpu"],
   });
 }
 
