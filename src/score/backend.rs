@@ -17,7 +17,7 @@ use serde::Serialize;
 
 #[cfg(feature = "gpu")]
 use super::gpu::{Boosts, GpuScorer};
-use super::QuantisedUser;
+use super::{CpuScorer, QuantisedUser, Scorer};
 use crate::rank::Ranked;
 use crate::{Error, Result};
 
@@ -80,18 +80,12 @@ pub struct Query<'a> {
     pub boost_scale: f32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Active {
-    Cpu,
-    #[cfg(feature = "gpu")]
-    Gpu,
-    /// Auto mode, still measuring.
-    #[cfg(feature = "gpu")]
-    Measuring,
-}
-
 struct State {
-    active: Active,
+    /// Who answers once decided.
+    active: Scorer,
+    /// Auto mode, still measuring (the CPU answers meanwhile).
+    #[cfg(feature = "gpu")]
+    measuring: bool,
     reason: String,
     /// Auto mode: the first (warm-up) pair has run and was discarded.
     #[cfg(feature = "gpu")]
@@ -140,7 +134,9 @@ impl Backend {
             #[cfg(feature = "gpu")]
             gpu: None,
             state: RefCell::new(State {
-                active: Active::Cpu,
+                active: Scorer::Cpu(CpuScorer),
+                #[cfg(feature = "gpu")]
+                measuring: false,
                 reason: reason.into(),
                 #[cfg(feature = "gpu")]
                 warmed: false,
@@ -154,14 +150,21 @@ impl Backend {
     /// With a GPU set up: `"webgpu"` uses it at once, `"auto"` starts measuring.
     #[cfg(feature = "gpu")]
     pub fn with_gpu(requested: Requested, gpu: GpuScorer) -> Self {
-        let (active, reason) = match requested {
-            Requested::Gpu => (Active::Gpu, "webgpu requested and available"),
-            Requested::Auto => (Active::Measuring, "measuring CPU and GPU"),
-            Requested::Cpu => (Active::Cpu, "cpu requested"),
+        let gpu = Rc::new(gpu);
+        let (active, measuring, reason) = match requested {
+            Requested::Gpu => (
+                Scorer::Gpu(Rc::clone(&gpu)),
+                false,
+                "webgpu requested and available",
+            ),
+            Requested::Auto => (Scorer::Cpu(CpuScorer), true, "measuring CPU and GPU"),
+            Requested::Cpu => (Scorer::Cpu(CpuScorer), false, "cpu requested"),
         };
         let mut b = Self::cpu(requested, reason);
-        b.state.get_mut().active = active;
-        b.gpu = Some(Rc::new(gpu));
+        let state = b.state.get_mut();
+        state.active = active;
+        state.measuring = measuring;
+        b.gpu = Some(gpu);
         b
     }
 
@@ -173,11 +176,7 @@ impl Backend {
 
     /// `"cpu"` or `"webgpu"`: who answers the next query (`"cpu"` while measuring).
     pub fn name(&self) -> &'static str {
-        match self.state.borrow().active {
-            #[cfg(feature = "gpu")]
-            Active::Gpu => "webgpu",
-            _ => "cpu",
-        }
+        self.state.borrow().active.name()
     }
 
     /// The decision, its reason and the timings.
@@ -196,7 +195,7 @@ impl Backend {
 
     fn decided(&self) -> bool {
         #[cfg(feature = "gpu")]
-        if self.state.borrow().active == Active::Measuring {
+        if self.state.borrow().measuring {
             return false;
         }
         true
@@ -222,44 +221,35 @@ impl Backend {
     pub async fn top_k(&self, query: Query<'_>, cpu: impl Fn() -> Vec<Ranked>) -> Vec<Ranked> {
         #[cfg(not(feature = "gpu"))]
         let _ = query; // only the GPU paths read the query; the CPU closure has it already
-        let active = self.state.borrow().active;
         #[cfg(feature = "gpu")]
-        if query.k > super::gpu::MAX_GPU_K {
-            // Beyond what the GPU kernel keeps per workgroup: this query only goes to the CPU.
-            return cpu();
+        {
+            if query.k > super::gpu::MAX_GPU_K {
+                // Beyond what the GPU kernel keeps per workgroup: this query only goes to the CPU.
+                return cpu();
+            }
+            if self.state.borrow().measuring {
+                return self.measure(&query, cpu).await;
+            }
         }
+        let active = self.state.borrow().active.clone();
         match active {
-            Active::Cpu => cpu(),
+            Scorer::Cpu(_) => cpu(),
             #[cfg(feature = "gpu")]
-            Active::Gpu => match self.run_gpu(&query).await {
+            Scorer::Gpu(gpu) => match run_gpu(&gpu, &query).await {
                 Ok(r) => r,
                 Err(e) => {
                     self.fall_back(format!("{e}; switched to the CPU"));
                     cpu()
                 }
             },
-            #[cfg(feature = "gpu")]
-            Active::Measuring => self.measure(&query, cpu).await,
         }
-    }
-
-    #[cfg(feature = "gpu")]
-    async fn run_gpu(&self, q: &Query<'_>) -> Result<Vec<Ranked>> {
-        let gpu = self
-            .gpu
-            .clone()
-            .ok_or_else(|| Error::Gpu("no GPU scorer".into()))?;
-        let boosts = Boosts {
-            entries: q.boosts,
-            scale: q.boost_scale,
-        };
-        gpu.top_k(q.user, q.k, q.excluded, boosts).await
     }
 
     #[cfg(feature = "gpu")]
     fn fall_back(&self, reason: String) {
         let mut s = self.state.borrow_mut();
-        s.active = Active::Cpu;
+        s.active = Scorer::Cpu(CpuScorer);
+        s.measuring = false;
         s.reason = reason;
     }
 
@@ -268,7 +258,11 @@ impl Backend {
         let t0 = (self.clock)();
         let answer = cpu();
         let t1 = (self.clock)();
-        let gpu = self.run_gpu(q).await;
+        let Some(gpu) = self.gpu.clone() else {
+            self.fall_back("no GPU scorer; auto chose the CPU".into());
+            return answer;
+        };
+        let gpu = run_gpu(&gpu, q).await;
         let t2 = (self.clock)();
         let gpu = match gpu {
             Ok(g) => g,
@@ -291,16 +285,27 @@ impl Backend {
         }
         if s.cpu_ms.len() >= AUTO_SAMPLES {
             let (c, g) = (median(&s.cpu_ms), median(&s.gpu_ms));
+            s.measuring = false;
             if g < c {
-                s.active = Active::Gpu;
+                s.active = self.gpu.clone().map_or(Scorer::Cpu(CpuScorer), Scorer::Gpu);
                 s.reason = format!("auto: GPU median {g:.3} ms < CPU median {c:.3} ms");
             } else {
-                s.active = Active::Cpu;
+                s.active = Scorer::Cpu(CpuScorer);
                 s.reason = format!("auto: CPU median {c:.3} ms ≤ GPU median {g:.3} ms");
             }
         }
         answer
     }
+}
+
+/// One GPU query.
+#[cfg(feature = "gpu")]
+async fn run_gpu(gpu: &GpuScorer, q: &Query<'_>) -> Result<Vec<Ranked>> {
+    let boosts = Boosts {
+        entries: q.boosts,
+        scale: q.boost_scale,
+    };
+    gpu.top_k(q.user, q.k, q.excluded, boosts).await
 }
 
 /// Same ids, or ids that differ only where scores tie within the GPU tolerance (an FMA may round

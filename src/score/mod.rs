@@ -20,10 +20,14 @@ pub use quant::QuantisedUser;
 use crate::model::ItemTable;
 
 /// The scoring backends. Closed on purpose: adding one means handling it everywhere.
+/// [`backend::Backend`] decides which one answers a query.
 #[derive(Debug, Clone)]
 pub enum Scorer {
-    /// ndarray on the CPU (wasm or native).
+    /// The CPU: ndarray reference plus the SIMD kernels (wasm or native).
     Cpu(CpuScorer),
+    /// A wgpu device (WebGPU in the browser); serves top-k queries.
+    #[cfg(feature = "gpu")]
+    Gpu(std::rc::Rc<gpu::GpuScorer>),
 }
 
 impl Default for Scorer {
@@ -33,17 +37,23 @@ impl Default for Scorer {
 }
 
 impl Scorer {
-    /// The backend's name as reported to JS (`"cpu"`).
+    /// The backend's name as reported to JS (`"cpu"` or `"webgpu"`).
     pub fn name(&self) -> &'static str {
         match self {
             Scorer::Cpu(_) => "cpu",
+            #[cfg(feature = "gpu")]
+            Scorer::Gpu(_) => "webgpu",
         }
     }
 
-    /// Scores of all items for `user`, in row order.
+    /// Scores of all items for `user`, in row order. Full score arrays (offline evaluation)
+    /// always come from the CPU reference: the GPU scorer reduces to top-k on the device and
+    /// never reads N scores back.
     pub fn scores(&self, table: &ItemTable, user: &QuantisedUser) -> Array1<f32> {
         match self {
             Scorer::Cpu(cpu) => cpu.scores(table, user),
+            #[cfg(feature = "gpu")]
+            Scorer::Gpu(_) => CpuScorer.scores(table, user),
         }
     }
 }
