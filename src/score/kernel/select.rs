@@ -64,6 +64,14 @@ impl TopK {
     /// Offers `scores[i]` as item `first + i`, skipping items for which `excluded` is true.
     #[inline]
     pub fn offer_block(&mut self, first: u32, scores: &[f32], excluded: &impl Fn(u32) -> bool) {
+        // Once the heap is full most blocks hold nothing better than its worst entry: one
+        // vectorisable max over the block skips them.
+        if self.heap.len() >= self.k {
+            let best = scores.iter().fold(i32::MIN, |m, &s| m.max(order_key(s)));
+            if best <= self.threshold {
+                return;
+            }
+        }
         for (i, &score) in scores.iter().enumerate() {
             let key = order_key(score);
             let full = self.heap.len() >= self.k;

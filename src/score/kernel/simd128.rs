@@ -1,12 +1,12 @@
-//! The wasm SIMD128 kernel: each 16-byte chunk is sign-extended to two i16x8 halves and
-//! multiplied-and-pair-added into i32x4 (`i32x4.dot_i16x8_s`, one `pmaddwd` on x86 engines),
-//! exact for any i8 inputs. Four rows share each user chunk and are reduced together by a 4×4
+//! The wasm SIMD128 kernel: each 8-byte chunk is loaded sign-extended to i16x8
+//! (`v128.load8x8_s`, one `pmovsxbw` from memory on x86 engines) and multiplied-and-pair-added
+//! into i32x4 (`i32x4.dot_i16x8_s`, one `pmaddwd`), exact for any i8 inputs. Four rows share each user chunk and are reduced together by a 4×4
 //! transpose of shuffles. Compiled only when the build enables `+simd128` (wasm has no run-time
 //! feature detection: a module with SIMD fails to validate where it is unsupported).
 
 use core::arch::wasm32::{
-    i16x8_extend_high_i8x16, i16x8_extend_low_i8x16, i32x4_add, i32x4_dot_i16x8,
-    i32x4_extract_lane, i32x4_shuffle, i32x4_splat, v128, v128_load,
+    i16x8_load_extend_i8x8, i32x4_add, i32x4_dot_i16x8, i32x4_extract_lane, i32x4_shuffle,
+    i32x4_splat, v128,
 };
 
 use super::Kernel;
@@ -19,57 +19,69 @@ pub(super) fn kernel() -> Kernel {
     }
 }
 
-/// Loads 16 bytes at `p[at..at + 16]`.
+/// Loads 8 bytes at `p[at..at + 8]`, sign-extended to i16x8.
 #[inline(always)]
-fn load(p: &[i8], at: usize) -> v128 {
-    assert!(at + 16 <= p.len());
-    // SAFETY: bounds checked above (the check folds away in the loops below); wasm loads need no
+fn load8(p: &[i8], at: usize) -> v128 {
+    assert!(at + 8 <= p.len());
+    // SAFETY: bounds checked above (the check folds away in the loop below); wasm loads need no
     // alignment.
-    unsafe { v128_load(p.as_ptr().add(at).cast::<v128>()) }
+    unsafe { i16x8_load_extend_i8x8(p.as_ptr().add(at)) }
+}
+
+/// `acc + Σ` of one 8-byte chunk of a row times the user chunk (already i16).
+#[inline(always)]
+fn step(acc: v128, row: &[i8], k: usize, u: v128) -> v128 {
+    i32x4_add(acc, i32x4_dot_i16x8(load8(row, k), u))
 }
 
 fn dots(rows: &[i8], user: &[i8], out: &mut [i32]) {
     let d = user.len();
-    let main = d / 16 * 16;
+    let main = d / 8 * 8;
     let mut row_quads = rows.chunks_exact(4 * d);
     let mut out_quads = out.chunks_exact_mut(4);
     for (quad, o) in (&mut row_quads).zip(&mut out_quads) {
-        let mut acc = [i32x4_splat(0); 4];
+        // Written out for four rows (not a loop over an array) so that the release profile's
+        // size-oriented opt-level still keeps every accumulator in a register.
+        let (r0, rest) = quad.split_at(d);
+        let (r1, rest) = rest.split_at(d);
+        let (r2, r3) = rest.split_at(d);
+        let zero = i32x4_splat(0);
+        let (mut a0, mut a1, mut a2, mut a3) = (zero, zero, zero, zero);
         let mut k = 0;
         while k < main {
-            let u = load(user, k);
-            let (ul, uh) = (i16x8_extend_low_i8x16(u), i16x8_extend_high_i8x16(u));
-            for (r, a) in acc.iter_mut().enumerate() {
-                let x = load(quad, r * d + k);
-                let lo = i32x4_dot_i16x8(i16x8_extend_low_i8x16(x), ul);
-                let hi = i32x4_dot_i16x8(i16x8_extend_high_i8x16(x), uh);
-                *a = i32x4_add(*a, i32x4_add(lo, hi));
-            }
-            k += 16;
+            let u = load8(user, k);
+            a0 = step(a0, r0, k, u);
+            a1 = step(a1, r1, k, u);
+            a2 = step(a2, r2, k, u);
+            a3 = step(a3, r3, k, u);
+            k += 8;
         }
-        // Transpose-and-add: lane r of `s` is the sum of acc[r]'s four lanes.
+        // Transpose-and-add: lane r of `s` is the sum of row r's four lanes.
         let ab = i32x4_add(
-            i32x4_shuffle::<0, 4, 1, 5>(acc[0], acc[1]),
-            i32x4_shuffle::<2, 6, 3, 7>(acc[0], acc[1]),
+            i32x4_shuffle::<0, 4, 1, 5>(a0, a1),
+            i32x4_shuffle::<2, 6, 3, 7>(a0, a1),
         );
         let cd = i32x4_add(
-            i32x4_shuffle::<0, 4, 1, 5>(acc[2], acc[3]),
-            i32x4_shuffle::<2, 6, 3, 7>(acc[2], acc[3]),
+            i32x4_shuffle::<0, 4, 1, 5>(a2, a3),
+            i32x4_shuffle::<2, 6, 3, 7>(a2, a3),
         );
         let s = i32x4_add(
             i32x4_shuffle::<0, 1, 4, 5>(ab, cd),
             i32x4_shuffle::<2, 3, 6, 7>(ab, cd),
         );
-        let sums = [
+        let mut sums = [
             i32x4_extract_lane::<0>(s),
             i32x4_extract_lane::<1>(s),
             i32x4_extract_lane::<2>(s),
             i32x4_extract_lane::<3>(s),
         ];
-        for (r, (o, sum)) in o.iter_mut().zip(sums).enumerate() {
-            let tail = &quad[r * d + main..(r + 1) * d];
-            *o = sum + tail_dot(tail, &user[main..]);
+        if main < d {
+            let u = &user[main..];
+            for (sum, row) in sums.iter_mut().zip([r0, r1, r2, r3]) {
+                *sum += tail_dot(&row[main..], u);
+            }
         }
+        o.copy_from_slice(&sums);
     }
     super::portable::dots(row_quads.remainder(), user, out_quads.into_remainder());
 }
