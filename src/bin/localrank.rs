@@ -42,7 +42,8 @@ EVAL (leave-one-out, full ranking; docs/QUALITY.md):
   PATH             a RecBole directory (Scientific) or an S3-Rec `user item item ...` file
   --model MODEL    pop | knn | ease | als | seq | peer
   --phase P        both | valid | test [both]: with `both`, every grid point is scored on
-                   validation and the best NDCG@10 is refitted and scored on test
+                   validation and the best NDCG@10 is refitted and scored on test; `test`
+                   with several grid points scores each on test (a study, no selection)
   --rows F         dense row format(s) for als/seq: f32 | 8 | 4 [8]
   --max-bytes X    only grid points whose scoring sections take <= X bytes/item
   --ease-lambda L  EASE regulariser(s) [50,100,200,500,1000]
@@ -385,7 +386,16 @@ impl Eval {
         } else {
             match grid {
                 [one] => one.clone(),
-                _ => return Err(invalid("--phase test takes a single grid point".into())),
+                _ => {
+                    // A study, not a selection: every point on test, reported as `STUDY`.
+                    let split = self.split(Phase::Test);
+                    for c in grid {
+                        if let Some((q, bytes, secs)) = score(Phase::Test, &split, c)? {
+                            report("STUDY ", Phase::Test, &label(c), &q, bytes, secs);
+                        }
+                    }
+                    return Ok(());
+                }
             }
         };
         if self.test {
