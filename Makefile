@@ -15,7 +15,8 @@ MODEL := www/models/scientific.lrm
 
 demo: setup pkg model serve
 
-test: setup lint test-native model test-browser test-e2e
+# The model comes before lint: the browser test crates embed it (include_bytes!).
+test: setup model lint test-native test-browser test-e2e
 	@echo "== all tests passed =="
 
 setup:
