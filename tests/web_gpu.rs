@@ -4,6 +4,8 @@
 //! reported; "auto" decides from its own timings; a lost device falls back with the same answers.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use localrank::wasm_api::Recommender;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -182,5 +184,50 @@ async fn a_lost_gpu_device_falls_back_to_the_cpu_with_the_same_answers() {
     assert_eq!(r.backend(), "cpu");
     if !is_firefox() {
         assert!(report(&r).reason.contains("lost"), "{:?}", report(&r));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_equals_the_cpu_on_random_models_and_histories() {
+    // N not a multiple of the workgroup (256) or its span (4096), odd d, k > N, many ties.
+    for (n, d, k, seed) in [
+        (1, 4, 3, 1u64),
+        (300, 5, 20, 2),
+        (5_000, 64, 100, 3),
+        (4_097, 33, 7, 4),
+    ] {
+        let mut model = common::synthetic_model(n, d, seed);
+        if seed == 3 {
+            // Every row repeated: exact ties everywhere, broken by the lower index.
+            let first = model.table.rows.row(0).to_owned();
+            for mut row in model.table.rows.rows_mut() {
+                row.assign(&first);
+            }
+            model.table.bias.fill(0.0);
+            model.fold.gram = model.table.gram();
+        }
+        let bytes = model.to_bytes();
+        let mut rng = common::Rng(seed);
+        let clicks: Vec<String> = (0..5).map(|_| format!("item-{}", rng.below(n))).collect();
+        let mut answers = Vec::new();
+        for backend in ["webgpu", "cpu"] {
+            let opts =
+                js_sys::JSON::parse(&format!(r#"{{"persist":false,"backend":"{backend}"}}"#))
+                    .unwrap();
+            let r = Recommender::load_async(&bytes, opts).await.expect("loads");
+            if backend == "webgpu" && !is_firefox() {
+                assert_eq!(r.backend(), "webgpu", "{}", report(&r).reason);
+            }
+            for key in &clicks {
+                JsFuture::from(r.record(key.clone(), None)).await.unwrap();
+            }
+            answers.push(recs(&r, k).await);
+        }
+        assert_same_ranking(&answers[0], &answers[1]);
+        if seed == 3 {
+            // All scores tie: the order must be exactly by index on both backends.
+            let keys = |a: &[Rec]| a.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
+            assert_eq!(keys(&answers[0]), keys(&answers[1]));
+        }
     }
 }
