@@ -49,6 +49,7 @@ EVAL (leave-one-out, full ranking; docs/QUALITY.md):
   --ease-lambda L  EASE regulariser(s) [50,100,200,500,1000]
   --factors DIR    peer: DIR/{valid,test}_{users,items}.f32 from scripts/peer_implicit.py
   --shuffle SEED   shuffle the order of every history (the order ablation)
+  --save FILE.lrm  als/seq: write the model scored on test (trained on seq[:-1])
   --users N        first N users only
 
 NEIGHBOUR FLAGS (model seq; lists allowed; see src/train/transitions.rs):
@@ -525,6 +526,7 @@ fn eval(mut args: Args) -> Result<()> {
             } else {
                 vec![None]
             };
+            let save: Option<PathBuf> = args.flags.remove("save").map(PathBuf::from);
             args.finish()?;
             let mut grid = Vec::new();
             for t in &trains {
@@ -579,8 +581,15 @@ fn eval(mut args: Args) -> Result<()> {
                     let (q, secs) = timed(split, n, &F32Als::new(d, t));
                     return Ok(Some((q, f.bytes_per_item(t.dim) as f64, secs)));
                 }
-                let (m, _) = experiment::ship(&keys, split, d, t, *f, nb.as_ref())?;
+                let (m, size) = experiment::ship(&keys, split, d, t, *f, nb.as_ref())?;
                 let bytes = experiment::scoring_bytes_per_item(&m);
+                if let (Phase::Test, Some(path)) = (phase, save.as_ref()) {
+                    std::fs::write(path, m.to_bytes()).map_err(|e| Error::Io {
+                        path: path.display().to_string(),
+                        reason: e.to_string(),
+                    })?;
+                    eprintln!("wrote {} ({size} bytes)", path.display());
+                }
                 if bytes > max_bytes {
                     return Ok(None);
                 }
