@@ -11,7 +11,7 @@ CHROMEDRIVER ?= /usr/bin/chromedriver
 PORT ?= 8080
 MODEL := www/models/scientific.lrm
 
-.PHONY: demo test setup pkg model serve lint test-native test-browser test-chrome test-firefox test-e2e clean storefront
+.PHONY: demo test setup pkg model serve lint test-native test-browser test-chrome test-firefox test-e2e clean storefront bench bench-native
 
 demo: setup pkg model serve
 
@@ -47,12 +47,12 @@ test-browser: test-chrome test-firefox
 test-chrome:
 	@echo "== browser tests: headless Chromium =="
 	env -u GECKODRIVER CHROMEDRIVER=$(CHROMEDRIVER) LOCALRANK_EXPECT_BROWSER=Chrome \
-	  wasm-pack test --headless --chrome -- --test web --test web_gpu
+	  wasm-pack test --headless --chrome -- --test web --test web_gpu --test kernel
 
 test-firefox:
 	@echo "== browser tests: headless Firefox =="
 	env -u CHROMEDRIVER GECKODRIVER=$$(command -v geckodriver) LOCALRANK_EXPECT_BROWSER=Firefox \
-	  wasm-pack test --headless --firefox -- --test web --test web_gpu
+	  wasm-pack test --headless --firefox -- --test web --test web_gpu --test kernel
 
 # The example store, built as a shop would build it: its npm dependencies (installed by setup,
 # `localrank` linked to pkg/), the model copied into its public/ folder, tsc --noEmit, vite build.
@@ -66,6 +66,19 @@ test-e2e: pkg model storefront
 	node tests/e2e/demo.mjs
 	@echo "== end-to-end: example storefront in headless Chromium =="
 	node tests/e2e/storefront.mjs
+
+# Benchmarks (not part of `make test`; docs/BENCHMARKS.md): localrank against onnxruntime-web,
+# tfjs-backend-wasm and a plain JS loop in headless Chromium, then the native criterion benches,
+# then the tables and the plot. BENCH_CONFIGS picks the catalogues (N x d).
+BENCH_CONFIGS ?= 10000x64,100000x64,1000000x64,10000x128,100000x128,1000000x128
+bench: setup pkg
+	BENCH_CONFIGS=$(BENCH_CONFIGS) bench/build.sh
+	BENCH_CONFIGS=$(BENCH_CONFIGS) node bench/run.mjs
+	$(MAKE) bench-native
+	bench/.venv/bin/python bench/report.py
+
+bench-native:
+	cargo bench --bench kernels
 
 clean:
 	cargo clean

@@ -5,6 +5,7 @@
 
 import { createReadStream, readFileSync, statSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { cpus, totalmem } from "node:os";
 import { extname, join, normalize } from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
@@ -57,7 +58,13 @@ const browser = await chromium.launch({
   executablePath: CHROMIUM,
   args: ["--enable-unsafe-webgpu", "--disable-background-networking", "--disable-component-update"],
 });
-const out = { date: new Date().toISOString(), browserVersion: browser.version(), configs: [] };
+const out = {
+  date: new Date().toISOString(),
+  browserVersion: browser.version(),
+  cpu: `${cpus()[0]?.model} (${cpus().length} logical cores visible), ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+  node: process.version,
+  configs: [],
+};
 try {
   for (const spec of CONFIGS) {
     const [n, d] = spec.split("x").map(Number);
