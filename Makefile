@@ -69,16 +69,17 @@ test-e2e: pkg model storefront
 
 # Benchmarks (not part of `make test`; docs/BENCHMARKS.md): localrank against onnxruntime-web,
 # tfjs-backend-wasm and a plain JS loop in headless Chromium, then the native criterion benches,
-# then the tables and the plot. BENCH_CONFIGS picks the catalogues (N x d).
+# the package sizes, then the tables and the plot. BENCH_CONFIGS picks the catalogues (N x d).
 BENCH_CONFIGS ?= 10000x64,100000x64,1000000x64,10000x128,100000x128,1000000x128
 bench: setup pkg
 	BENCH_CONFIGS=$(BENCH_CONFIGS) bench/build.sh
 	BENCH_CONFIGS=$(BENCH_CONFIGS) node bench/run.mjs
 	$(MAKE) bench-native
+	bench/size.sh
 	bench/.venv/bin/python bench/report.py
 
 bench-native:
-	cargo bench --bench kernels
+	cargo bench --bench kernels -- --warm-up-time 1 --measurement-time 3
 
 clean:
 	cargo clean

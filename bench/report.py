@@ -59,7 +59,7 @@ def browser(res, out):
             ratio = "1" if name == LOCALRANK else f"{t['median'] / base:.1f}×"
             check = s.get("check", "—")
             if s.get("tolerance"):
-                check += f" ({s['tolerance']}"
+                check += f" ({s['tolerance']}".replace("|", "\\|")
                 check += f", {s['swaps']} near-tie swaps)" if s.get("swaps") else ")"
             if name.startswith("localrank-recommend"):
                 ratio = "(includes fold-in, JS objects)"
