@@ -16,14 +16,14 @@ use localrank::train::experiment::{self, Device, F32Als, RowFormat};
 use localrank::train::protocol::{self, Phase, Quality, Ranker, Split};
 use localrank::train::seqdata::SeqData;
 use localrank::train::transitions::NeighbourParams;
-use localrank::train::{als, train_model, Dataset, TrainParams};
+use localrank::train::{als, train_model_with, Dataset, TrainParams};
 use localrank::{Error, Model, Result};
 
 const USAGE: &str = "\
 localrank — train, evaluate and inspect on-device recommendation models
 
 USAGE:
-  localrank train --data DIR --out FILE.lrm [TRAINING FLAGS]
+  localrank train --data DIR --out FILE.lrm [TRAINING FLAGS] [--rows 8|4] [NEIGHBOUR FLAGS]
   localrank eval --data PATH --model MODEL [EVAL FLAGS] [TRAINING FLAGS] [NEIGHBOUR FLAGS]
   localrank splits --data PATH --out DIR
   localrank inspect FILE.lrm
@@ -56,7 +56,8 @@ NEIGHBOUR FLAGS (model seq; lists allowed; see src/train/transitions.rs):
   --nbr-top N --nbr-window N --nbr-decay X --nbr-backward X --nbr-source-norm X
   --nbr-target-norm X --nbr-recency X --nbr-mix X
 
-`train` fits implicit ALS on every user's full sequence and writes the model.
+`train` fits implicit ALS on every user's full sequence and writes the model; --rows 4 stores
+4-bit rows and any --nbr-* flag adds the NBRS neighbour section (docs/FORMAT.md § 1.6–1.7).
 `splits` writes the validation and test training prefixes (one user a line, item rows) for
 the peer script. `recommend` folds the KEYs in as views (oldest first) and prints the top k
 unseen items.";
@@ -256,6 +257,20 @@ fn train(mut args: Args) -> Result<()> {
     let data_dir = args.path("data")?;
     let out = args.path("out")?;
     let params = args.train_params()?;
+    let rows: String = args.take("rows", "8".to_owned())?;
+    let rows4 = match RowFormat::parse(&rows)? {
+        RowFormat::Int8 => false,
+        RowFormat::Int4 => true,
+        RowFormat::F32 => return Err(invalid("--rows f32 is not a shipping format".into())),
+    };
+    let neighbours = if args.flags.keys().any(|k| k.starts_with("nbr-")) {
+        match args.neighbour_grid()?.as_slice() {
+            [one] => Some(*one),
+            _ => return Err(invalid("train takes one value per --nbr-* flag".into())),
+        }
+    } else {
+        None
+    };
     args.finish()?;
     let data = Dataset::load(&data_dir)?;
     eprintln!(
@@ -264,7 +279,13 @@ fn train(mut args: Args) -> Result<()> {
         data.sequences.len()
     );
     let start = Instant::now();
-    let model = train_model(&data, &params, &mut print_progress)?;
+    let model = train_model_with(
+        &data,
+        &params,
+        rows4,
+        neighbours.as_ref(),
+        &mut print_progress,
+    )?;
     let bytes = model.to_bytes();
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::Io {

@@ -94,3 +94,28 @@ pub fn train_model(
     let factors = als::train(&interactions, params, progress);
     pack::pack(data, &factors.items, interactions.counts(), params)
 }
+
+/// [`train_model`] with the shipping options of docs/QUALITY.md: 4-bit rows (`QI4R`) instead of
+/// int8, and an `NBRS` neighbour section trained on the same sequences.
+pub fn train_model_with(
+    data: &Dataset,
+    params: &TrainParams,
+    rows4: bool,
+    neighbours: Option<&transitions::NeighbourParams>,
+    progress: &mut dyn FnMut(&als::Progress),
+) -> Result<crate::Model> {
+    params.validate()?;
+    let interactions = als::Interactions::from_sequences(&data.sequences, data.items(), params);
+    let factors = als::train(&interactions, params, progress);
+    let mut model = pack::pack(data, &factors.items, interactions.counts(), params)?;
+    if rows4 {
+        let bias = model.table.bias.clone();
+        model.table = crate::model::rows4::quantise4(&factors.items.mapv(|v| v as f32), bias);
+        model.fold.gram = model.table.gram();
+        model.extra.rows4 = true;
+    }
+    if let Some(p) = neighbours {
+        model.extra.neighbours = Some(transitions::build(&data.sequences, data.items(), p)?);
+    }
+    Ok(model)
+}
