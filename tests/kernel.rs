@@ -8,8 +8,9 @@ mod common;
 use common::Rng;
 use localrank::model::ItemTable;
 use localrank::rank::{top_k, Ranked};
+use localrank::score::cpu::epilogue;
 use localrank::score::kernel::block::BLOCK_ROWS;
-use localrank::score::kernel::Kernel;
+use localrank::score::kernel::{order_key, Kernel};
 use localrank::score::{CpuScorer, QuantisedUser};
 use ndarray::{Array1, Array2};
 // In the browser (wasm-pack test) the same tests run the SIMD128 kernel.
@@ -87,6 +88,30 @@ fn every_kernel_accumulates_exactly_like_the_naive_sum() {
                 kernel.dots(&rows, &user, &mut out);
                 assert_eq!(out, naive_dots(&rows, &user), "{kernel:?} n={n} d={d}");
             }
+        }
+    }
+}
+
+#[test]
+fn every_epilogue_is_the_contract_and_reports_the_largest_order_key() {
+    let mut rng = Rng(18);
+    for kernel in Kernel::available() {
+        for n in [0, 1, 3, 4, 7, 256] {
+            let acc: Vec<i32> = (0..n)
+                .map(|_| (rng.next_u64() % 4_000_000) as i32 - 2_000_000)
+                .collect();
+            let scales: Vec<f32> = (0..n).map(|_| rng.unit().abs() * 0.01).collect();
+            let bias: Vec<f32> = (0..n).map(|_| 0.01 * rng.unit()).collect();
+            let su = rng.unit().abs() * 0.1;
+            let mut out = vec![f32::NAN; n];
+            let best = kernel.epilogue(&acc, &scales, &bias, su, &mut out);
+            let want: Vec<f32> = (0..n)
+                .map(|j| epilogue(acc[j], scales[j], su, bias[j]))
+                .collect();
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&out), bits(&want), "{kernel:?} n={n}");
+            let max = want.iter().map(|&s| order_key(s)).max().unwrap_or(i32::MIN);
+            assert_eq!(best, max, "{kernel:?} n={n}");
         }
     }
 }

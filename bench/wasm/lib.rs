@@ -80,6 +80,22 @@ impl BenchTable {
             .collect()
     }
 
+    /// Only the kernel's i32 accumulators over all rows (no epilogue, no top-k): how much of a
+    /// query the dot products take. Returns a checksum so the work is not optimised away.
+    pub fn dots_only(&self, user: Vec<i8>) -> i32 {
+        let kernel = Kernel::best();
+        let d = user.len();
+        let rows = self.table.rows.as_slice().unwrap_or(&[]);
+        let mut acc = [0i32; 256];
+        let mut sum = 0i32;
+        for block in rows.chunks(256 * d.max(1)) {
+            let m = block.len() / d.max(1);
+            kernel.dots(block, &user, &mut acc[..m]);
+            sum = sum.wrapping_add(acc[..m].iter().fold(0i32, |a, &b| a ^ b));
+        }
+        sum
+    }
+
     /// Reads every byte of the table once (rows, scales, biases) with 16-byte loads XOR-folded
     /// into four registers: the time any scorer needs at least, since it must look at every row.
     pub fn read_once(&self) -> u32 {

@@ -8,7 +8,7 @@ use ndarray::{Array1, ArrayView1, Zip};
 
 use super::kernel::block::TableView;
 use super::kernel::select::TopK;
-use super::kernel::Kernel;
+use super::kernel::{order_key, Kernel};
 use super::QuantisedUser;
 use crate::model::ItemTable;
 use crate::rank::{self, Ranked};
@@ -86,7 +86,7 @@ impl CpuScorer {
         };
         let mut best = TopK::new(k);
         let mut pending = extra;
-        view.for_each_block(kernel, |first, scores| {
+        view.for_each_block(kernel, |first, scores, mut best_key| {
             let end = first + scores.len();
             while let Some((&(i, n), rest)) = pending.split_first() {
                 let i = i as usize;
@@ -95,10 +95,11 @@ impl CpuScorer {
                 }
                 if i >= first {
                     scores[i - first] += n;
+                    best_key = best_key.max(order_key(scores[i - first]));
                 }
                 pending = rest;
             }
-            best.offer_block(first as u32, scores, &excluded)
+            best.offer_block(first as u32, scores, best_key, &excluded)
         });
         best.into_sorted()
     }

@@ -4,7 +4,6 @@
 
 use super::Kernel;
 use crate::model::ItemTable;
-use crate::score::cpu::epilogue;
 use crate::score::QuantisedUser;
 
 /// Rows per block: 256 × d bytes of rows plus 2 KB of accumulators and scores stay in L1/L2.
@@ -49,9 +48,11 @@ impl<'a> TableView<'a> {
         self.scales.is_empty()
     }
 
-    /// Calls `consume(first_row, scores)` (the scores are the consumer's to modify) for consecutive blocks of at most [`BLOCK_ROWS`] rows,
-    /// in row order, with each score computed exactly as the contract says.
-    pub fn for_each_block(&self, kernel: Kernel, mut consume: impl FnMut(usize, &mut [f32])) {
+    /// Calls `consume(first_row, scores, best_key)` for consecutive blocks of at most
+    /// [`BLOCK_ROWS`] rows, in row order, with each score computed exactly as the contract says
+    /// (the scores are the consumer's to modify); `best_key` is the block's largest
+    /// [`super::order_key`].
+    pub fn for_each_block(&self, kernel: Kernel, mut consume: impl FnMut(usize, &mut [f32], i32)) {
         let d = self.user.len();
         let mut acc = [0i32; BLOCK_ROWS];
         let mut scores = [0f32; BLOCK_ROWS];
@@ -62,10 +63,8 @@ impl<'a> TableView<'a> {
             kernel.dots(&self.rows[start * d..(start + m) * d], self.user, acc);
             let scales = &self.scales[start..start + m];
             let bias = &self.bias[start..start + m];
-            for (((o, &a), &s), &b) in scores.iter_mut().zip(&*acc).zip(scales).zip(bias) {
-                *o = epilogue(a, s, self.user_scale, b);
-            }
-            consume(start, scores);
+            let best = kernel.epilogue(acc, scales, bias, self.user_scale, scores);
+            consume(start, scores, best);
             start += m;
         }
     }
@@ -73,7 +72,7 @@ impl<'a> TableView<'a> {
     /// All scores, in row order, into `out` (`out.len()` must be [`Self::len`]).
     pub fn scores_into(&self, kernel: Kernel, out: &mut [f32]) {
         assert_eq!(out.len(), self.len(), "score buffer length");
-        self.for_each_block(kernel, |start, s| {
+        self.for_each_block(kernel, |start, s, _| {
             out[start..start + s.len()].copy_from_slice(s)
         });
     }

@@ -26,11 +26,26 @@ use std::sync::OnceLock;
 /// `d ≤ 1024` keeps |acc| < 2²⁴ (the model reader's limit).
 pub type DotsFn = fn(rows: &[i8], user: &[i8], out: &mut [i32]);
 
+/// Signature of an epilogue body: `out[j] = (f32(acc[j]) · scales[j]) · user_scale + bias[j]`
+/// (docs/FORMAT.md § 2.2 step 3, no FMA), all slices of one length (checked by
+/// [`Kernel::epilogue`]); returns the largest [`order_key`] of `out` (`i32::MIN` when empty), which
+/// lets the top-k skip a block without looking at it again.
+pub type EpilogueFn =
+    fn(acc: &[i32], scales: &[f32], bias: &[f32], user_scale: f32, out: &mut [f32]) -> i32;
+
+/// The integer whose signed order is `f32::total_cmp`'s order (the same bit trick std uses).
+#[inline(always)]
+pub fn order_key(score: f32) -> i32 {
+    let bits = score.to_bits() as i32;
+    bits ^ ((((bits >> 31) as u32) >> 1) as i32)
+}
+
 /// One dot-product implementation.
 #[derive(Clone, Copy)]
 pub struct Kernel {
     name: &'static str,
     dots: DotsFn,
+    epilogue: EpilogueFn,
 }
 
 impl fmt::Debug for Kernel {
@@ -62,11 +77,33 @@ impl Kernel {
         (self.dots)(rows, user, out)
     }
 
+    /// The contract's epilogue over a block of accumulators into `out`; returns the block's
+    /// largest [`order_key`].
+    ///
+    /// # Panics
+    /// If the slices differ in length (a caller bug, never data-dependent).
+    pub fn epilogue(
+        &self,
+        acc: &[i32],
+        scales: &[f32],
+        bias: &[f32],
+        user_scale: f32,
+        out: &mut [f32],
+    ) -> i32 {
+        let n = out.len();
+        assert!(
+            acc.len() == n && scales.len() == n && bias.len() == n,
+            "epilogue block shape mismatch"
+        );
+        (self.epilogue)(acc, scales, bias, user_scale, out)
+    }
+
     /// The plain Rust kernel (auto-vectorised where the compiler can).
     pub fn portable() -> Kernel {
         Kernel {
             name: "portable",
             dots: portable::dots,
+            epilogue: portable::epilogue,
         }
     }
 

@@ -11,3 +11,19 @@ pub(super) fn dots(rows: &[i8], user: &[i8], out: &mut [i32]) {
             .sum();
     }
 }
+
+/// See [`super::EpilogueFn`].
+pub(super) fn epilogue(
+    acc: &[i32],
+    scales: &[f32],
+    bias: &[f32],
+    user_scale: f32,
+    out: &mut [f32],
+) -> i32 {
+    let mut best = i32::MIN;
+    for (((o, &a), &s), &b) in out.iter_mut().zip(acc).zip(scales).zip(bias) {
+        *o = crate::score::cpu::epilogue(a, s, user_scale, b);
+        best = best.max(super::order_key(*o));
+    }
+    best
+}

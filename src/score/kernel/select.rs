@@ -1,21 +1,15 @@
-//! Fused top-k: a bounded heap fed block by block, so scoring N items never materialises or sorts
-//! an N-long score array. Once the heap is full, a candidate costs one integer compare against
-//! the current k-th best; only those that beat it are checked for exclusion and pushed.
+//! Fused top-k: a bounded selection fed block by block, so scoring N items never materialises or
+//! sorts an N-long score array. Once a threshold exists, a candidate costs one integer compare
+//! against it (a whole block one compare of its best key); only those that beat it are checked
+//! for exclusion and kept.
 //!
 //! Order is exactly [`crate::rank::top_k`]'s: higher score first by `f32::total_cmp`, equal scores
 //! → lower index first (rows arrive in increasing index, so a later equal score never displaces).
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
+use super::order_key;
 use crate::rank::Ranked;
-
-/// The integer whose signed order is `f32::total_cmp`'s order (the same bit trick std uses).
-#[inline(always)]
-fn order_key(score: f32) -> i32 {
-    let bits = score.to_bits() as i32;
-    bits ^ ((((bits >> 31) as u32) >> 1) as i32)
-}
 
 /// Heap entry; "greater" means worse, so the heap's top is the current k-th best.
 #[derive(Debug, Clone, Copy)]
@@ -43,12 +37,18 @@ impl PartialEq for Entry {
 impl Eq for Entry {}
 
 /// The best `k` of a stream of `(index, score)` offered in increasing index order.
+///
+/// Candidates that beat the current threshold are appended to a buffer; when it holds `2k`, a
+/// linear-time selection keeps the best `k` and raises the threshold to the k-th best key. That is
+/// amortised O(1) per candidate, cheaper than a binary heap's O(log k) push and pop while many
+/// candidates still arrive (the first ~100 k items of a catalogue).
 #[derive(Debug)]
 pub struct TopK {
     k: usize,
-    heap: BinaryHeap<Entry>,
-    /// Key of the heap's worst entry once the heap is full.
-    threshold: i32,
+    buf: Vec<Entry>,
+    /// After the first compaction: the key of the k-th best entry so far; a later item must beat
+    /// it strictly (an equal key with a larger index is worse).
+    threshold: Option<i32>,
 }
 
 impl TopK {
@@ -56,47 +56,54 @@ impl TopK {
     pub fn new(k: usize) -> Self {
         Self {
             k,
-            heap: BinaryHeap::with_capacity(k.min(1 << 16) + 1),
-            threshold: i32::MAX,
+            buf: Vec::with_capacity(2 * k.min(1 << 16)),
+            threshold: None,
         }
     }
 
+    /// Keeps the best `k` of the buffer and sets the threshold to the k-th best key.
+    fn compact(&mut self) {
+        // Ascending `Ord` is best first: after this, `buf[k - 1]` is the k-th best.
+        self.buf.select_nth_unstable(self.k - 1);
+        self.buf.truncate(self.k);
+        self.threshold = Some(self.buf[self.k - 1].key);
+    }
+
     /// Offers `scores[i]` as item `first + i`, skipping items for which `excluded` is true.
+    /// `best_key` must be at least the largest [`order_key`] of `scores`: once a threshold
+    /// exists, most blocks hold nothing better and are skipped on that alone.
     #[inline]
-    pub fn offer_block(&mut self, first: u32, scores: &[f32], excluded: &impl Fn(u32) -> bool) {
-        // Once the heap is full most blocks hold nothing better than its worst entry: one
-        // vectorisable max over the block skips them.
-        if self.heap.len() >= self.k {
-            let best = scores.iter().fold(i32::MIN, |m, &s| m.max(order_key(s)));
-            if best <= self.threshold {
-                return;
-            }
+    pub fn offer_block(
+        &mut self,
+        first: u32,
+        scores: &[f32],
+        best_key: i32,
+        excluded: &impl Fn(u32) -> bool,
+    ) {
+        if self.k == 0 || self.threshold.is_some_and(|t| best_key <= t) {
+            return;
         }
         for (i, &score) in scores.iter().enumerate() {
             let key = order_key(score);
-            let full = self.heap.len() >= self.k;
-            if full && key <= self.threshold {
+            if self.threshold.is_some_and(|t| key <= t) {
                 continue;
             }
             let index = first + i as u32;
             if excluded(index) {
                 continue;
             }
-            if full {
-                self.heap.pop();
-            }
-            self.heap.push(Entry { key, index, score });
-            if self.heap.len() >= self.k {
-                self.threshold = self.heap.peek().map_or(i32::MAX, |worst| worst.key);
+            self.buf.push(Entry { key, index, score });
+            if self.buf.len() >= 2 * self.k {
+                self.compact();
             }
         }
     }
 
     /// The selection, best first.
-    pub fn into_sorted(self) -> Vec<Ranked> {
-        // `into_sorted_vec` is ascending by `Ord`, i.e. best first.
-        self.heap
-            .into_sorted_vec()
+    pub fn into_sorted(mut self) -> Vec<Ranked> {
+        self.buf.sort_unstable();
+        self.buf.truncate(self.k);
+        self.buf
             .into_iter()
             .map(|e| Ranked {
                 index: e.index,

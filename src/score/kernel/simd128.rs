@@ -5,8 +5,9 @@
 //! feature detection: a module with SIMD fails to validate where it is unsupported).
 
 use core::arch::wasm32::{
-    i16x8_load_extend_i8x8, i32x4_add, i32x4_dot_i16x8, i32x4_extract_lane, i32x4_shuffle,
-    i32x4_splat, v128,
+    f32x4_add, f32x4_convert_i32x4, f32x4_mul, f32x4_splat, i16x8_load_extend_i8x8, i32x4_add,
+    i32x4_dot_i16x8, i32x4_extract_lane, i32x4_max, i32x4_shr, i32x4_shuffle, i32x4_splat,
+    u32x4_shr, v128, v128_load, v128_store, v128_xor,
 };
 
 use super::Kernel;
@@ -16,6 +17,7 @@ pub(super) fn kernel() -> Kernel {
     Kernel {
         name: "simd128",
         dots,
+        epilogue,
     }
 }
 
@@ -92,4 +94,42 @@ fn tail_dot(row: &[i8], user: &[i8]) -> i32 {
         .zip(user)
         .map(|(&a, &b)| i32::from(a) * i32::from(b))
         .sum()
+}
+
+/// Loads 4 lanes at `p[at..at + 4]` (i32 or f32).
+#[inline(always)]
+fn load4<T>(p: &[T], at: usize) -> v128 {
+    assert!(at + 4 <= p.len() && std::mem::size_of::<T>() == 4);
+    // SAFETY: four 4-byte elements in bounds (checked above); no alignment needed.
+    unsafe { v128_load(p.as_ptr().add(at).cast::<v128>()) }
+}
+
+/// See [`super::EpilogueFn`]: four items at a time, each step an IEEE f32 operation exactly as
+/// the scalar contract (`f32x4.convert_i32x4_s` is exact below 2²⁴, no FMA exists in SIMD128),
+/// and the order keys' maximum on the way.
+fn epilogue(acc: &[i32], scales: &[f32], bias: &[f32], user_scale: f32, out: &mut [f32]) -> i32 {
+    let n = out.len();
+    let main = n / 4 * 4;
+    let su = f32x4_splat(user_scale);
+    let mut best = i32x4_splat(i32::MIN);
+    let mut j = 0;
+    while j < main {
+        let t = f32x4_mul(f32x4_convert_i32x4(load4(acc, j)), load4(scales, j));
+        let score = f32x4_add(f32x4_mul(t, su), load4(bias, j));
+        assert!(j + 4 <= out.len());
+        // SAFETY: four f32 in bounds (checked above); no alignment needed.
+        unsafe { v128_store(out.as_mut_ptr().add(j).cast::<v128>(), score) };
+        let key = v128_xor(score, u32x4_shr(i32x4_shr(score, 31), 1));
+        best = i32x4_max(best, key);
+        j += 4;
+    }
+    let mut max = i32x4_extract_lane::<0>(best)
+        .max(i32x4_extract_lane::<1>(best))
+        .max(i32x4_extract_lane::<2>(best))
+        .max(i32x4_extract_lane::<3>(best));
+    for j in main..n {
+        out[j] = crate::score::cpu::epilogue(acc[j], scales[j], user_scale, bias[j]);
+        max = max.max(super::order_key(out[j]));
+    }
+    max
 }

@@ -16,6 +16,8 @@ pub(super) fn avx2() -> Option<Kernel> {
     is_x86_feature_detected!("avx2").then_some(Kernel {
         name: "avx2",
         dots: dots_avx2,
+        // Natively the release/bench profiles vectorise the portable epilogue well enough.
+        epilogue: super::portable::epilogue,
     })
 }
 
