@@ -166,4 +166,60 @@ mod tests {
             assert!((y - x[[0, k]]).abs() <= 0.06, "{k}: {y}");
         }
     }
+
+    fn tiny_model(rows4: bool) -> crate::Model {
+        use crate::model::{Extensions, FoldIn, ItemKeys, Metadata, Model};
+        let table = quantise4(&array![[0.5f32, -0.25], [0.0, 1.0]], array![0.1f32, 0.0]);
+        let gram = table.gram();
+        Model {
+            table,
+            keys: ItemKeys::new(vec!["a".into(), "b".into()]).unwrap(),
+            meta: Metadata::default(),
+            fold: FoldIn {
+                lambda: 1.0,
+                alpha: 10.0,
+                decay: 0.9,
+                kind_weights: vec![1.0, 2.0, 3.0],
+                gram,
+            },
+            extra: Extensions {
+                neighbours: None,
+                rows4,
+            },
+        }
+    }
+
+    #[test]
+    fn a_model_with_4_bit_rows_round_trips_and_is_smaller() {
+        let m4 = tiny_model(true);
+        let b4 = m4.to_bytes();
+        assert_eq!(crate::Model::from_bytes(&b4).unwrap(), m4);
+        let m8 = tiny_model(false);
+        let b8 = m8.to_bytes();
+        assert_eq!(crate::Model::from_bytes(&b8).unwrap(), m8);
+        let len = |b: &[u8], id: &[u8; 4]| {
+            crate::model::container::parse(b)
+                .unwrap()
+                .iter()
+                .find(|s| &s.id == id)
+                .map(|s| s.bytes.len())
+        };
+        // N·(4 + ⌈d/2⌉) against N·(4 + d), and never both.
+        assert_eq!(len(&b4, b"QI4R"), Some(2 * (4 + 1)));
+        assert_eq!(len(&b4, b"QI8R"), None);
+        assert_eq!(len(&b8, b"QI8R"), Some(2 * (4 + 2)));
+    }
+
+    #[test]
+    fn a_model_with_both_row_sections_is_malformed() {
+        use crate::model::container::{self, RawSection};
+        let b4 = tiny_model(true).to_bytes();
+        let b8 = tiny_model(false).to_bytes();
+        let s4 = container::parse(&b4).unwrap();
+        let s8 = container::parse(&b8).unwrap();
+        let mut all: Vec<RawSection<'_>> = s4.clone();
+        all.extend(s8.iter().filter(|s| &s.id == b"QI8R").cloned());
+        let err = crate::Model::from_bytes(&container::assemble(&all)).unwrap_err();
+        assert!(matches!(err, Error::Malformed { .. }), "{err}");
+    }
 }
