@@ -174,3 +174,36 @@ fn the_neighbour_term_changes_the_ranking() {
     };
     assert_ne!(top(&model), top(&plain));
 }
+
+#[test]
+fn splits_write_the_training_prefixes_the_peer_reads() {
+    let file = tmp("fixture_splits.txt");
+    std::fs::write(&file, FIXTURE).unwrap();
+    let dir = tmp("splits");
+    let out = Command::new(env!("CARGO_BIN_EXE_localrank"))
+        .args(["splits", "--data"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    assert_eq!(read("valid_train.txt"), "0\n0\n1\n");
+    assert_eq!(read("test_train.txt"), "0 1\n0 1\n1 0\n");
+    assert_eq!(read("items.txt"), "4\n");
+}
+
+#[test]
+fn scoring_bytes_count_rows_bias_and_the_whole_neighbour_section() {
+    let (model, _) = model_with_neighbours();
+    let n = model.len();
+    let nb = model.extra.neighbours.as_ref().unwrap();
+    // 4-bit rows of d = 8: 4 bytes + scale 4 + bias 4, plus NBRS / N.
+    let expected = 12.0 + nb.encoded_len(n) as f64 / n as f64;
+    assert!((experiment::scoring_bytes_per_item(&model) - expected).abs() < 1e-9);
+    let raw = model.to_bytes();
+    let sections = localrank::model::container::parse(&raw).unwrap();
+    let nbrs = sections.iter().find(|s| &s.id == b"NBRS").unwrap();
+    assert_eq!(nbrs.bytes.len(), nb.encoded_len(n));
+}
