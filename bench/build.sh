@@ -24,4 +24,5 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import numpy, onnx, matpl
   python3 -m venv .venv
   .venv/bin/pip install --quiet -r requirements.txt
 fi
-.venv/bin/python make_data.py ${BENCH_CONFIGS//,/ }
+configs=${BENCH_CONFIGS:-10000x64,100000x64,1000000x64,10000x128,100000x128,1000000x128}
+.venv/bin/python make_data.py ${configs//,/ }

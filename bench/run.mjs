@@ -12,7 +12,9 @@ import { chromium } from "playwright-core";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/lib/chromium/chromium";
-const CONFIGS = (process.env.BENCH_CONFIGS ?? "10000x64,100000x64,1000000x64").split(",");
+const CONFIGS = (
+  process.env.BENCH_CONFIGS ?? "10000x64,100000x64,1000000x64,10000x128,100000x128,1000000x128"
+).split(",");
 const MIME = {
   ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript",
   ".wasm": "application/wasm", ".json": "application/json",
@@ -102,5 +104,14 @@ out.sizes = {
   ),
 };
 mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-writeFileSync(join(ROOT, "bench/results/browser.json"), JSON.stringify(out, null, 1));
+const file = join(ROOT, "bench/results/browser.json");
+if (process.env.BENCH_MERGE) {
+  // Re-run some catalogues (e.g. one disturbed by other load) and keep the others' results.
+  const old = JSON.parse(readFileSync(file, "utf8"));
+  const fresh = new Set(out.configs.map((c) => `${c.n}x${c.d}`));
+  out.configs = [...old.configs.filter((c) => !fresh.has(`${c.n}x${c.d}`)), ...out.configs];
+  out.configs.sort((a, b) => a.d - b.d || a.n - b.n);
+  out.merged = [...(old.merged ?? []), { date: out.date, configs: [...fresh] }];
+}
+writeFileSync(file, JSON.stringify(out, null, 1));
 console.log("wrote bench/results/browser.json");
