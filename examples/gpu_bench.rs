@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use futures::executor::block_on;
 use localrank::model::ItemTable;
+use localrank::rng::SplitMix64 as Rng;
 use localrank::score::gpu::{Boosts, GpuScorer};
 use localrank::score::{CpuScorer, QuantisedUser};
 use ndarray::{Array1, Array2};
@@ -18,18 +19,6 @@ const D: usize = 64;
 const K: usize = 100;
 const WARMUP: usize = 3;
 const RUNS: usize = 30;
-
-/// splitmix64 in [-1, 1).
-struct Rng(u64);
-impl Rng {
-    fn unit(&mut self) -> f32 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-    }
-}
 
 fn stats(mut ms: Vec<f64>) -> (f64, f64) {
     ms.sort_by(f64::total_cmp);

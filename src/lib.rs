@@ -18,6 +18,7 @@ pub mod linalg;
 pub mod model;
 pub mod rank;
 pub mod recommender;
+pub mod rng;
 pub mod score;
 pub mod serial;
 

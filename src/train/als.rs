@@ -14,6 +14,7 @@ use ndarray::{Array1, Array2};
 use super::{TrainParams, KIND_WEIGHTS};
 use crate::history::EventKind;
 use crate::linalg::cholesky_solve;
+use crate::rng::SplitMix64;
 use crate::score::user::weights_newest_first;
 
 /// Sparse user × item weights, stored both ways (rows per user, rows per item).
@@ -80,24 +81,6 @@ pub struct Progress {
     pub elapsed: Duration,
     /// The full objective (eq. 3) over all user × item pairs, regulariser included.
     pub loss: f64,
-}
-
-/// splitmix64 (Steele, Lea & Flood 2014): a tiny seeded generator, enough for initialisation.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [-1, 1).
-    fn symmetric(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (2.0 / (1u64 << 53) as f64) - 1.0
-    }
 }
 
 /// `Σ_r f_r f_rᵀ` over the rows of `f`, in a fixed order.
@@ -221,14 +204,6 @@ mod tests {
             iterations,
             ..TrainParams::default()
         }
-    }
-
-    #[test]
-    fn splitmix_matches_the_reference_sequence() {
-        // First outputs of splitmix64 seeded with 1234567 (Vigna's reference implementation).
-        let mut r = SplitMix64(1_234_567);
-        assert_eq!(r.next_u64(), 6_457_827_717_110_365_317);
-        assert_eq!(r.next_u64(), 3_203_168_211_198_807_973);
     }
 
     #[test]
