@@ -20,27 +20,12 @@ mod native {
 
     const K: usize = 100;
 
-    /// splitmix64, as in the tests: deterministic inputs without extra crates.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-        fn unit(&mut self) -> f32 {
-            (self.next() >> 40) as f32 / (1u64 << 24) as f32
-        }
-    }
-
     fn table(n: usize, d: usize, seed: u64) -> (ItemTable, QuantisedUser) {
-        let mut rng = Rng(seed);
-        let rows = Array2::from_shape_fn((n, d), |_| rng.next() as u8 as i8);
-        let scales = Array1::from_shape_fn(n, |_| 0.001 + 0.01 * rng.unit());
+        let mut rng = localrank::rng::SplitMix64(seed);
+        let rows = Array2::from_shape_fn((n, d), |_| rng.next_u64() as u8 as i8);
+        let scales = Array1::from_shape_fn(n, |_| 0.001 + 0.01 * rng.unit().abs());
         let bias = Array1::from_shape_fn(n, |_| 0.01 * rng.unit());
-        let q = Array1::from_shape_fn(d, |_| ((rng.next() % 255) as i32 - 127) as i8);
+        let q = Array1::from_shape_fn(d, |_| ((rng.next_u64() % 255) as i32 - 127) as i8);
         let user = QuantisedUser { q, scale: 0.02 };
         (ItemTable { rows, scales, bias }, user)
     }
