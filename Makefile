@@ -22,9 +22,11 @@ test: setup model lint test-native test-browser test-e2e
 setup:
 	@scripts/setup.sh
 
-# The default demo model: ALS trained deterministically on the Scientific data in data/.
+# The default demo model, trained deterministically on the Scientific data in data/: 4-bit ALS
+# rows plus NBRS next-item lists, the configuration docs/QUALITY.md chose on validation.
+MODEL_FLAGS := --rows 4 --nbr-top 19 --nbr-window 4 --nbr-backward 1 --nbr-recency 0.7 --nbr-mix 1.5
 model:
-	cargo run --release --quiet --features train -- train --data data/scientific --out $(MODEL)
+	cargo run --release --quiet --features train -- train --data data/scientific --out $(MODEL) $(MODEL_FLAGS)
 
 pkg:
 	wasm-pack build --release --target web --out-dir pkg
