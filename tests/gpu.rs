@@ -124,15 +124,18 @@ fn a_table_split_into_chunks_gives_the_same_top_k() {
     let mut rng = common::Rng(9);
     let user = random_user(64, &mut rng);
     let excluded = [0, 1599, 1600, 8999];
-    let a = block_on(whole.top_k(&user, 64, &excluded, Boosts::default())).unwrap();
-    let b = block_on(split.top_k(&user, 64, &excluded, Boosts::default())).unwrap();
-    assert_eq!(a, b);
-    assert_same_ranking(
-        &model.table,
-        &user,
-        &b,
-        &cpu_top(&model.table, &user, 64, &excluded),
-    );
+    // k = 10: per-chunk candidate runs of 10 × 8 bytes, not 256-byte aligned.
+    for k in [64, 10, 7] {
+        let a = block_on(whole.top_k(&user, k, &excluded, Boosts::default())).unwrap();
+        let b = block_on(split.top_k(&user, k, &excluded, Boosts::default())).unwrap();
+        assert_eq!(a, b, "k = {k}");
+        assert_same_ranking(
+            &model.table,
+            &user,
+            &b,
+            &cpu_top(&model.table, &user, k, &excluded),
+        );
+    }
 }
 
 #[test]

@@ -157,6 +157,7 @@ impl GpuScorer {
             layout,
             chunks,
             d_words: d_words as u32,
+            items: table.len() as u32,
             lost,
             adapter: name,
         })

@@ -47,6 +47,8 @@ pub struct GpuScorer {
     layout: wgpu::BindGroupLayout,
     chunks: Vec<Chunk>,
     d_words: u32,
+    /// Items in the whole table (GPU answers are checked against it).
+    items: u32,
     lost: Arc<AtomicBool>,
     adapter: String,
 }

@@ -98,9 +98,9 @@ impl GpuScorer {
         let mut encoder = self
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
-        let mut offset = 0u64;
+        let mut out_base = 0u32;
         for (chunk, &group_count) in self.chunks.iter().zip(&groups) {
-            let mut params = Vec::with_capacity(32);
+            let mut params = Vec::with_capacity(48);
             for v in [
                 chunk.len,
                 self.d_words,
@@ -110,11 +110,14 @@ impl GpuScorer {
                 user.scale.to_bits(),
                 boosts.entries.len() as u32,
                 boosts.scale.to_bits(),
+                out_base,
+                0,
+                0,
+                0,
             ] {
                 params.extend_from_slice(&v.to_le_bytes());
             }
             let params = init("localrank params", &params, wgpu::BufferUsages::UNIFORM);
-            let size = u64::from(group_count) * k as u64 * CANDIDATE;
             let bind = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: None,
                 layout: &self.layout,
@@ -123,14 +126,7 @@ impl GpuScorer {
                     entry(1, chunk.scale_bias.as_entire_binding()),
                     entry(2, user_buf.as_entire_binding()),
                     entry(3, excl_buf.as_entire_binding()),
-                    entry(
-                        4,
-                        wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                            buffer: &out,
-                            offset,
-                            size: wgpu::BufferSize::new(size),
-                        }),
-                    ),
+                    entry(4, out.as_entire_binding()),
                     entry(5, params.as_entire_binding()),
                     entry(6, boost_buf.as_entire_binding()),
                 ],
@@ -140,7 +136,7 @@ impl GpuScorer {
             pass.set_bind_group(0, &bind, &[]);
             pass.dispatch_workgroups(group_count, 1, 1);
             drop(pass);
-            offset += size;
+            out_base += group_count * k as u32;
         }
         encoder.copy_buffer_to_buffer(&out, 0, &readback, 0, slots * CANDIDATE);
         self.queue.submit([encoder.finish()]);
@@ -173,6 +169,12 @@ impl GpuScorer {
                 .collect::<Vec<_>>()
         };
         readback.unmap();
+        if let Some(bad) = found.iter().find(|r| r.index >= self.items) {
+            return Err(Error::Gpu(format!(
+                "the GPU returned item {} of a {}-item table",
+                bad.index, self.items
+            )));
+        }
         found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
         found.truncate(k);
         Ok(found)

@@ -26,6 +26,12 @@ struct Params {
     n_boosts: u32,
     // Scale s_n of the neighbour accumulators.
     boost_scale: f32,
+    // This chunk's first slot in `out` (chunks share one candidate buffer; a binding offset
+    // would have to be 256-byte aligned).
+    out_base: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 };
 
 // One item's neighbour accumulator (docs/FORMAT.md § 2.3), computed on the CPU from the history.
@@ -190,7 +196,7 @@ fn top_k(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wi
         let winner = best_slot[0];
         let win_index = best_index[0];
         if (t == 0u) {
-            let o = wid.x * params.k + round;
+            let o = params.out_base + wid.x * params.k + round;
             out[o].score = best_score[0];
             out[o].index = win_index;
         }
