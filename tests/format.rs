@@ -357,3 +357,28 @@ fn random_garbage_never_panics() {
         let _ = Model::from_bytes(&bytes);
     }
 }
+
+#[test]
+fn an_absurd_string_count_is_refused_before_any_arithmetic() {
+    // u32::MAX strings: `count + 1` would overflow a 32-bit usize (wasm32).
+    let bytes = rebuild(&sample(), |s| {
+        section(s, b"META")[..4].copy_from_slice(&u32::MAX.to_le_bytes())
+    });
+    assert!(matches!(
+        Model::from_bytes(&bytes),
+        Err(Error::Truncated { what: "META", .. })
+    ));
+}
+
+#[test]
+fn a_neighbour_listed_twice_for_one_item_is_refused() {
+    use localrank::model::Neighbours;
+    let lists = vec![vec![(1, 5), (2, 9), (1, 6)], vec![], vec![]];
+    match Neighbours::new(vec![255], 1.0, &lists) {
+        Err(Error::Malformed { section, reason }) => {
+            assert_eq!(section, "NBRS");
+            assert!(reason.contains("twice"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

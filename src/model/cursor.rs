@@ -82,12 +82,27 @@ impl<'a> Cursor<'a> {
             value: n as u64,
             max: (usize::MAX / 4) as u64,
         })?;
-        Ok(self
-            .take(len)?
-            .chunks_exact(4)
-            .map(|c| decode([c[0], c[1], c[2], c[3]]))
-            .collect())
+        let bytes = self.take(len)?;
+        let mut out = try_with_capacity(n, what)?;
+        out.extend(
+            bytes
+                .chunks_exact(4)
+                .map(|c| decode([c[0], c[1], c[2], c[3]])),
+        );
+        Ok(out)
     }
+}
+
+/// A vector with room for `n` values, or [`Error::TooLarge`] when the allocation fails: on wasm32
+/// a large but well-formed file must not abort the module by running out of address space.
+pub(crate) fn try_with_capacity<T>(n: usize, what: &'static str) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| Error::TooLarge {
+        what,
+        value: n as u64,
+        max: (isize::MAX as usize / std::mem::size_of::<T>().max(1)) as u64,
+    })?;
+    Ok(v)
 }
 
 /// Appends little-endian values; the writer's half of [`Cursor`].

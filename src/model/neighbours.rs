@@ -99,6 +99,17 @@ impl Neighbours {
         if let Some(t) = self.targets.iter().find(|t| **t as usize >= n) {
             return bad(format!("neighbour row {t} is out of range ({n} items)"));
         }
+        // A target listed twice for one item would let an accumulator pass 2²⁴, where f32 stops
+        // being exact and backends could round differently (§ 2.3).
+        let mut list = Vec::with_capacity(MAX_NEIGHBOURS);
+        for i in 0..self.offsets.len().saturating_sub(1) {
+            list.clear();
+            list.extend_from_slice(self.of(i).0);
+            list.sort_unstable();
+            if let Some(w) = list.windows(2).find(|w| w[0] == w[1]) {
+                return bad(format!("item {i} lists neighbour {} twice", w[0]));
+            }
+        }
         Ok(())
     }
 

@@ -8,7 +8,7 @@
 
 use ndarray::{Array1, Array2};
 
-use super::cursor::{Cursor, Sink};
+use super::cursor::{try_with_capacity, Cursor, Sink};
 use super::ItemTable;
 use crate::{Error, Result};
 
@@ -80,7 +80,13 @@ pub(crate) fn decode(bytes: &[u8], n: usize, d: usize) -> Result<(Array2<i8>, Ve
     let mut cur = Cursor::new(bytes, "QI4R");
     let scales = cur.f32s(n)?;
     let packed = cur.take(n * per)?;
-    let mut q = Vec::with_capacity(n * d);
+    // 4-bit rows expand to twice their bytes: n·d may exceed a 32-bit usize.
+    let total = n.checked_mul(d).ok_or(Error::TooLarge {
+        what: "item row values",
+        value: n as u64 * d as u64,
+        max: usize::MAX as u64,
+    })?;
+    let mut q = try_with_capacity(total, "item row values")?;
     for (j, row) in packed.chunks_exact(per).enumerate() {
         for k in 0..d {
             let b = row[k / 2];

@@ -4,7 +4,7 @@
 use ndarray::{Array1, Array2};
 
 use super::container::RawSection;
-use super::cursor::{Cursor, Sink};
+use super::cursor::{self, Cursor, Sink};
 use super::neighbours::{Neighbours, NBRS};
 use super::rows4::{self, QI4R};
 use super::{
@@ -96,7 +96,9 @@ pub(crate) fn decode(sections: &[RawSection<'_>]) -> Result<Model> {
             expect_len("QI8R", rows, n64.checked_mul(4 + d64))?;
             let mut cur = Cursor::new(rows, "QI8R");
             let scales = cur.f32s(n)?;
-            let q: Vec<i8> = cur.take(n * d)?.iter().map(|b| *b as i8).collect();
+            let bytes = cur.take(n * d)?;
+            let mut q = cursor::try_with_capacity(n * d, "item row values")?;
+            q.extend(bytes.iter().map(|b| *b as i8));
             let rows = Array2::from_shape_vec((n, d), q).map_err(|e| Error::Malformed {
                 section: "QI8R",
                 reason: e.to_string(),

@@ -1,7 +1,7 @@
 //! The string-table layout shared by the `KEYS` and `META` sections:
 //! `u32 count`, `count + 1` u32 end offsets starting at 0, then the UTF-8 blob.
 
-use super::cursor::{Cursor, Sink};
+use super::cursor::{try_with_capacity, Cursor, Sink};
 use crate::{Error, Result};
 
 /// Reads a string table of exactly `expected` strings (when given) from `cur`.
@@ -17,7 +17,15 @@ pub(crate) fn read(
             reason: format!("string table holds {count} strings, expected {n}"),
         });
     }
-    // `u32s` checks that 4·(count+1) bytes exist before it allocates.
+    // Each string needs a 4-byte end offset: refuse a count the section cannot hold before any
+    // arithmetic (`count + 1` overflows a 32-bit usize) or allocation.
+    if count >= cur.remaining() / 4 {
+        return Err(Error::Truncated {
+            what: section,
+            needed: 4 * (count as u64 + 1),
+            available: cur.remaining() as u64,
+        });
+    }
     let offsets = cur.u32s(count + 1)?;
     if offsets[0] != 0 || offsets.windows(2).any(|w| w[0] > w[1]) {
         return Err(Error::Malformed {
@@ -26,7 +34,7 @@ pub(crate) fn read(
         });
     }
     let blob = cur.take(offsets[count] as usize)?;
-    let mut out = Vec::with_capacity(count);
+    let mut out = try_with_capacity(count, "string count")?;
     for (index, w) in offsets.windows(2).enumerate() {
         let s = std::str::from_utf8(&blob[w[0] as usize..w[1] as usize])
             .map_err(|_| Error::InvalidUtf8 { section, index })?;
