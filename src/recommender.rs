@@ -65,7 +65,14 @@ impl<S: HistoryStore> Engine<S> {
     /// Opens an engine: loads the stored history (keeping the newest `cap` events).
     pub async fn open(model: Model, backend: Backend, store: S, cap: usize) -> Result<Self> {
         let events = store.load().await?;
+        let stored = events.len();
         let history = History::from_events(cap, events)?;
+        if stored > history.len() {
+            // More stored than the cap allows (the cap was lowered, or another tab wrote): trim
+            // storage too, so it keeps exactly what memory keeps.
+            let kept: Vec<Event> = history.events().cloned().collect();
+            store.replace(&kept).await?;
+        }
         Ok(Self {
             model,
             backend,

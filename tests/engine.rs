@@ -264,3 +264,20 @@ fn concurrent_records_are_applied_in_call_order() {
     assert_eq!(keys(&e), want);
     assert_eq!(keys(&engine(store, 5)), want);
 }
+
+#[test]
+fn opening_with_a_smaller_cap_trims_storage_too() {
+    let store = Shared::default();
+    let big = engine(store.clone(), 10);
+    for i in 0..5 {
+        block_on(big.record(&format!("item-{i}"), EventKind::View, i as f64)).unwrap();
+    }
+    let small = engine(store.clone(), 3);
+    assert_eq!(keys(&small), ["item-2", "item-3", "item-4"]);
+    let stored: Vec<String> = block_on(store.load())
+        .unwrap()
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+    assert_eq!(stored, ["item-2", "item-3", "item-4"]);
+}

@@ -264,6 +264,10 @@ impl Backend {
         };
         let gpu = run_gpu(&gpu, q).await;
         let t2 = (self.clock)();
+        if !self.state.borrow().measuring {
+            // Another query decided (or fell back) while this one awaited the GPU.
+            return answer;
+        }
         let gpu = match gpu {
             Ok(g) => g,
             Err(e) => {

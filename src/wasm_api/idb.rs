@@ -49,50 +49,84 @@ fn factory() -> Result<IdbFactory> {
         .ok_or_else(|| Error::Storage("IndexedDB is not available in this context".into()))
 }
 
-/// A promise settled by a request's `success`/`error` events.
-fn request_done(req: &IdbRequest) -> JsFuture {
-    let req2 = req.clone();
-    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
-        let r = req2.clone();
-        let ok = Closure::once_into_js(move || {
-            let _ = resolve.call1(&JsValue::NULL, &r.result().unwrap_or(JsValue::UNDEFINED));
-        });
-        let r = req2.clone();
-        let err = Closure::once_into_js(move || {
-            let e = r
-                .error()
-                .ok()
-                .flatten()
-                .map_or(JsValue::UNDEFINED, JsValue::from);
-            let _ = reject.call1(&JsValue::NULL, &e);
-        });
-        req2.set_onsuccess(Some(ok.unchecked_ref()));
-        req2.set_onerror(Some(err.unchecked_ref()));
+/// A Promise and its resolve/reject functions.
+fn deferred() -> Result<(Promise, Function, Function), JsValue> {
+    let (mut res, mut rej) = (None, None);
+    let promise = Promise::new(&mut |resolve, reject| {
+        res = Some(resolve);
+        rej = Some(reject);
     });
-    JsFuture::from(promise)
+    match (res, rej) {
+        (Some(resolve), Some(reject)) => Ok((promise, resolve, reject)),
+        _ => Err(JsValue::from_str("Promise executor did not run")),
+    }
 }
 
-/// A promise settled by a transaction's `complete` (ok) or `error`/`abort` (err) events.
-fn transaction_done(tx: &IdbTransaction) -> JsFuture {
-    let tx2 = tx.clone();
-    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
-        let ok = Closure::once_into_js(move || {
-            let _ = resolve.call0(&JsValue::NULL);
-        });
-        let t = tx2.clone();
-        let reject2 = reject.clone();
-        let fail = move || {
-            let e = t
-                .error()
-                .map_or_else(|| JsValue::from_str("transaction aborted"), JsValue::from);
-            let _ = reject2.call1(&JsValue::NULL, &e);
-        };
-        let fail2 = fail.clone();
-        tx2.set_oncomplete(Some(ok.unchecked_ref()));
-        tx2.set_onerror(Some(Closure::once_into_js(fail).unchecked_ref()));
-        tx2.set_onabort(Some(Closure::once_into_js(fail2).unchecked_ref()));
+/// Awaits a request's `success` (its result) or `error`. The handlers are removed and their
+/// closures freed once it settles, so no operation leaks them.
+async fn request_done(req: &IdbRequest) -> Result<JsValue, JsValue> {
+    let (promise, resolve, reject) = deferred()?;
+    let r = req.clone();
+    let ok = Closure::<dyn FnMut()>::new(move || {
+        let _ = resolve.call1(&JsValue::NULL, &r.result().unwrap_or(JsValue::UNDEFINED));
     });
-    JsFuture::from(promise)
+    let r = req.clone();
+    let err = Closure::<dyn FnMut()>::new(move || {
+        let e = r
+            .error()
+            .ok()
+            .flatten()
+            .map_or(JsValue::UNDEFINED, JsValue::from);
+        let _ = reject.call1(&JsValue::NULL, &e);
+    });
+    req.set_onsuccess(Some(ok.as_ref().unchecked_ref()));
+    req.set_onerror(Some(err.as_ref().unchecked_ref()));
+    let out = JsFuture::from(promise).await;
+    req.set_onsuccess(None);
+    req.set_onerror(None);
+    out
+}
+
+/// Awaits a transaction's `complete` (ok) or `error`/`abort` (err); handlers freed afterwards.
+async fn transaction_done(tx: &IdbTransaction) -> Result<(), JsValue> {
+    let (promise, resolve, reject) = deferred()?;
+    let ok = Closure::<dyn FnMut()>::new(move || {
+        let _ = resolve.call0(&JsValue::NULL);
+    });
+    let t = tx.clone();
+    // `error` is followed by `abort`; rejecting twice is harmless.
+    let fail = Closure::<dyn FnMut()>::new(move || {
+        let e = t
+            .error()
+            .map_or_else(|| JsValue::from_str("transaction aborted"), JsValue::from);
+        let _ = reject.call1(&JsValue::NULL, &e);
+    });
+    tx.set_oncomplete(Some(ok.as_ref().unchecked_ref()));
+    tx.set_onerror(Some(fail.as_ref().unchecked_ref()));
+    tx.set_onabort(Some(fail.as_ref().unchecked_ref()));
+    let out = JsFuture::from(promise).await.map(drop);
+    tx.set_oncomplete(None);
+    tx.set_onerror(None);
+    tx.set_onabort(None);
+    out
+}
+
+/// Aborts a read-write transaction when an operation gives up after issuing requests, so a
+/// half-issued change (an `add` without its trim, a `clear` without its `add`s) never commits.
+struct AbortUnlessDone<'a>(Option<&'a IdbTransaction>);
+
+impl AbortUnlessDone<'_> {
+    fn done(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for AbortUnlessDone<'_> {
+    fn drop(&mut self) {
+        if let Some(tx) = self.0 {
+            let _ = tx.abort();
+        }
+    }
 }
 
 /// Events in one IndexedDB database. Remembers the keys of the stored events (oldest first) so
@@ -118,7 +152,7 @@ impl IdbStore {
             .open_with_u32(&name, SCHEMA_VERSION)
             .map_err(|e| storage_error("cannot open IndexedDB", e))?;
         let upgrade_req = req.clone();
-        let on_upgrade = Closure::once_into_js(move |ev: web_sys::IdbVersionChangeEvent| {
+        let on_upgrade = Closure::once(move |ev: web_sys::IdbVersionChangeEvent| {
             // Migration from `old_version` to SCHEMA_VERSION; v1 creates the events store.
             if ev.old_version() < 1.0 {
                 if let Ok(db) = upgrade_req
@@ -131,9 +165,11 @@ impl IdbStore {
                 }
             }
         });
-        req.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-        let db: IdbDatabase = request_done(&req)
-            .await
+        req.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+        let opened = request_done(&req).await;
+        req.set_onupgradeneeded(None);
+        drop(on_upgrade);
+        let db: IdbDatabase = opened
             .map_err(|e| storage_error(&format!("cannot open IndexedDB database {name:?}"), e))?
             .dyn_into()
             .map_err(|e| storage_error("unexpected IndexedDB open result", e))?;
@@ -203,6 +239,7 @@ impl HistoryStore for IdbStore {
     async fn append(&self, event: &Event, drop_oldest: usize) -> Result<()> {
         let value = Self::to_js(event)?;
         let (tx, store) = self.transaction(IdbTransactionMode::Readwrite)?;
+        let guard = AbortUnlessDone(Some(&tx));
         let add = store
             .add(&value)
             .map_err(|e| storage_error("cannot store event", e))?;
@@ -217,6 +254,7 @@ impl HistoryStore for IdbStore {
                     .map_err(|e| storage_error("cannot trim history", e))?;
             }
         }
+        guard.done();
         transaction_done(&tx)
             .await
             .map_err(|e| storage_error("storing the event failed; history unchanged", e))?;
@@ -229,6 +267,7 @@ impl HistoryStore for IdbStore {
     async fn replace(&self, events: &[Event]) -> Result<()> {
         let values = events.iter().map(Self::to_js).collect::<Result<Vec<_>>>()?;
         let (tx, store) = self.transaction(IdbTransactionMode::Readwrite)?;
+        let guard = AbortUnlessDone(Some(&tx));
         store
             .clear()
             .map_err(|e| storage_error("cannot clear history", e))?;
@@ -240,6 +279,7 @@ impl HistoryStore for IdbStore {
                     .map_err(|e| storage_error("cannot store event", e))?,
             );
         }
+        guard.done();
         transaction_done(&tx)
             .await
             .map_err(|e| storage_error("replacing history failed; history unchanged", e))?;

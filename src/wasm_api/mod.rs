@@ -19,7 +19,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::history::store::MemoryStore;
-use crate::history::{EventKind, DEFAULT_CAP};
+use crate::history::{EventKind, History, DEFAULT_CAP};
 use crate::recommender::{Engine, RecommendOptions};
 use crate::score::backend::Requested;
 use crate::{Error, Model};
@@ -183,12 +183,13 @@ impl Recommender {
         let namespace = opts.namespace.unwrap_or_else(|| "default".into());
         check_namespace(&namespace)?;
         let requested = Requested::parse(opts.backend.as_deref().unwrap_or("auto"))?;
+        let cap = opts.history_cap.unwrap_or(DEFAULT_CAP);
+        History::new(cap)?; // validate the cap before opening storage or a GPU
         let store = if opts.persist.unwrap_or(true) {
             BrowserStore::IndexedDb(idb::IdbStore::open(&namespace).await?)
         } else {
             BrowserStore::Memory(MemoryStore::default())
         };
-        let cap = opts.history_cap.unwrap_or(DEFAULT_CAP);
         let backend = gpu::choose(requested, &model.table).await;
         let engine = Engine::open(model, backend, store, cap).await?;
         Ok(Recommender {
