@@ -96,7 +96,7 @@ pub fn train_model(
     params.validate()?;
     let interactions = als::Interactions::from_sequences(&data.sequences, data.items(), params);
     let factors = als::train(&interactions, params, progress);
-    pack::pack(data, &factors.items, interactions.counts(), params)
+    pack::pack(data, &factors.items, interactions.counts(), params, false)
 }
 
 /// [`train_model`] with the shipping options of docs/QUALITY.md: 4-bit rows (`QI4R`) instead of
@@ -111,13 +111,7 @@ pub fn train_model_with(
     params.validate()?;
     let interactions = als::Interactions::from_sequences(&data.sequences, data.items(), params);
     let factors = als::train(&interactions, params, progress);
-    let mut model = pack::pack(data, &factors.items, interactions.counts(), params)?;
-    if rows4 {
-        let bias = model.table.bias.clone();
-        model.table = crate::model::rows4::quantise4(&factors.items.mapv(|v| v as f32), bias);
-        model.fold.gram = model.table.gram();
-        model.extra.rows4 = true;
-    }
+    let mut model = pack::pack(data, &factors.items, interactions.counts(), params, rows4)?;
     if let Some(p) = neighbours {
         model.extra.neighbours = Some(transitions::build(&data.sequences, data.items(), p)?);
     }

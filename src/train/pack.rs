@@ -27,47 +27,25 @@ pub fn popularity_bias(counts: &[u32], pop_weight: f32) -> Array1<f32> {
         .collect()
 }
 
-/// Builds the model for `data`'s catalogue from its item factors (rows in item order).
+/// Builds the model for `data`'s catalogue from its item factors (rows in item order):
+/// [`pack_plain`] plus the catalogue's title/category/brand metadata.
 pub fn pack(
     data: &Dataset,
     item_factors: &Array2<f64>,
     counts: &[u32],
     params: &TrainParams,
+    rows4: bool,
 ) -> Result<Model> {
-    if item_factors.nrows() != data.items() || counts.len() != data.items() {
-        return Err(Error::InvalidArgument(format!(
-            "{} factor rows and {} counts for {} items",
-            item_factors.nrows(),
-            counts.len(),
-            data.items()
-        )));
-    }
-    let table = ItemTable::quantise(
-        &item_factors.mapv(|v| v as f32),
-        popularity_bias(counts, params.pop_weight),
-    );
-    let values = data
-        .products
-        .iter()
-        .flat_map(|p| [p.title.clone(), p.category.clone(), p.brand.clone()])
-        .collect();
-    let gram = table.gram();
-    Ok(Model {
-        table,
-        keys: ItemKeys::new(data.keys.clone())?,
-        meta: Metadata {
-            fields: META_FIELDS.iter().map(|f| (*f).to_owned()).collect(),
-            values,
-        },
-        fold: FoldIn {
-            lambda: params.lambda,
-            alpha: params.alpha,
-            decay: params.decay,
-            kind_weights: KIND_WEIGHTS.to_vec(),
-            gram,
-        },
-        extra: Default::default(),
-    })
+    let mut model = pack_plain(&data.keys, item_factors, counts, params, rows4)?;
+    model.meta = Metadata {
+        fields: META_FIELDS.iter().map(|f| (*f).to_owned()).collect(),
+        values: data
+            .products
+            .iter()
+            .flat_map(|p| [p.title.clone(), p.category.clone(), p.brand.clone()])
+            .collect(),
+    };
+    Ok(model)
 }
 
 /// A model without metadata for any catalogue (the evaluation datasets have no texts):
