@@ -137,7 +137,10 @@ impl<S: HistoryStore> Engine<S> {
         };
         excluded.sort_unstable();
         excluded.dedup();
-        let (boosts, boost_scale) = sparse_neighbour_term(&self.model, &rows);
+        let (boosts, boost_scale) = match &self.model.extra.neighbours {
+            Some(nb) => (neighbours::accumulate(nb, &rows), nb.scale),
+            None => (Vec::new(), 0.0),
+        };
         let query = Query {
             user: &user,
             k: opts.k,
@@ -188,22 +191,6 @@ impl<S: HistoryStore> Engine<S> {
         self.history.borrow_mut().clear();
         Ok(())
     }
-}
-
-/// The `(row, accumulator)` pairs of the neighbour term (§ 2.3), ascending, zeros left out; empty
-/// when the model has no `NBRS` section.
-fn sparse_neighbour_term(model: &Model, newest_first: &[u32]) -> (Vec<(u32, u32)>, f32) {
-    let Some(nb) = &model.extra.neighbours else {
-        return (Vec::new(), 0.0);
-    };
-    let mut acc = std::collections::BTreeMap::<u32, u32>::new();
-    for (&i, &pw) in newest_first.iter().zip(&nb.position_weights) {
-        let (targets, weights) = nb.of(i as usize);
-        for (&j, &w) in targets.iter().zip(weights) {
-            *acc.entry(j).or_insert(0) += u32::from(pw) * u32::from(w);
-        }
-    }
-    (acc.into_iter().filter(|e| e.1 != 0).collect(), nb.scale)
 }
 
 /// The CPU answer: the fused kernel top-k with the neighbour term as `n = f32(acc) × scale`.

@@ -17,17 +17,20 @@ pub fn rows_newest_first(model: &Model, history: &History) -> Vec<u32> {
         .collect()
 }
 
-/// The integer accumulator of § 2.3 for rows given newest first; `acc.len()` = item count.
-pub fn accumulate(nb: &Neighbours, newest_first: &[u32], acc: &mut [u32]) {
+/// The integer accumulators of § 2.3 for rows given newest first, as `(item, acc)` pairs
+/// ascending by item with `acc ≠ 0` — the form every backend takes (the GPU binary-searches it).
+pub fn accumulate(nb: &Neighbours, newest_first: &[u32]) -> Vec<(u32, u32)> {
+    let mut acc = std::collections::BTreeMap::<u32, u32>::new();
     for (&i, &pw) in newest_first.iter().zip(&nb.position_weights) {
         if pw == 0 {
             continue;
         }
         let (targets, weights) = nb.of(i as usize);
         for (&j, &w) in targets.iter().zip(weights) {
-            acc[j as usize] += u32::from(pw) * u32::from(w);
+            *acc.entry(j).or_insert(0) += u32::from(pw) * u32::from(w);
         }
     }
+    acc.into_iter().filter(|e| e.1 != 0).collect()
 }
 
 /// The epilogue: `dense + f32(acc) × scale`, each step rounded to f32.
@@ -43,10 +46,8 @@ pub fn apply(model: &Model, newest_first: &[u32], scores: &mut [f32]) {
     let Some(nb) = &model.extra.neighbours else {
         return;
     };
-    let mut acc = vec![0u32; scores.len()];
-    accumulate(nb, newest_first, &mut acc);
-    for (s, &a) in scores.iter_mut().zip(&acc) {
-        if a != 0 {
+    for (j, a) in accumulate(nb, newest_first) {
+        if let Some(s) = scores.get_mut(j as usize) {
             *s = epilogue(*s, a, nb.scale);
         }
     }
@@ -61,10 +62,9 @@ mod tests {
         // Item 0 → (1, w 10), item 1 → (2, w 4); P = 2 with weights 255, 100.
         let nb =
             Neighbours::new(vec![255, 100], 0.5, &[vec![(1, 10)], vec![(2, 4)], vec![]]).unwrap();
-        let mut acc = vec![0u32; 3];
         // Newest first: 1 (r=0), 0 (r=1), 0 (r=2, beyond P).
-        accumulate(&nb, &[1, 0, 0], &mut acc);
-        assert_eq!(acc, [0, 100 * 10, 255 * 4]);
+        let acc = accumulate(&nb, &[1, 0, 0]);
+        assert_eq!(acc, [(1, 100 * 10), (2, 255 * 4)]);
         assert_eq!(epilogue(1.0, 1000, 0.5), 501.0);
     }
 
