@@ -5,6 +5,7 @@
 //! then goes through the real package (`pkg/`).
 
 use localrank::model::{FoldIn, ItemKeys, ItemTable, Metadata, Model};
+use localrank::rank::Ranked;
 use localrank::score::kernel::Kernel;
 use localrank::score::{CpuScorer, QuantisedUser};
 use ndarray::{Array1, Array2};
@@ -34,6 +35,17 @@ fn table_from(
     })
 }
 
+impl BenchTable {
+    /// One query through the engine's CPU path (fused kernel top-k), best first.
+    fn ranked(&self, user: Vec<i8>, user_scale: f32, k: usize) -> Vec<Ranked> {
+        let user = QuantisedUser {
+            q: Array1::from(user),
+            scale: user_scale,
+        };
+        CpuScorer.top_k(&self.table, &user, k, |_| false, &[])
+    }
+}
+
 #[wasm_bindgen]
 impl BenchTable {
     /// Copies the table in (once; not part of any timed query).
@@ -56,12 +68,7 @@ impl BenchTable {
 
     /// Scoring + top-k of one query, as the engine runs it: indices, best first.
     pub fn top_k(&self, user: Vec<i8>, user_scale: f32, k: usize) -> Vec<u32> {
-        let user = QuantisedUser {
-            q: Array1::from(user),
-            scale: user_scale,
-        };
-        CpuScorer
-            .top_k(&self.table, &user, k, |_| false, &[])
+        self.ranked(user, user_scale, k)
             .into_iter()
             .map(|r| r.index)
             .collect()
@@ -69,12 +76,7 @@ impl BenchTable {
 
     /// The scores of [`Self::top_k`]'s items (for the equality check, not timed).
     pub fn top_k_scores(&self, user: Vec<i8>, user_scale: f32, k: usize) -> Vec<f32> {
-        let user = QuantisedUser {
-            q: Array1::from(user),
-            scale: user_scale,
-        };
-        CpuScorer
-            .top_k(&self.table, &user, k, |_| false, &[])
+        self.ranked(user, user_scale, k)
             .into_iter()
             .map(|r| r.score)
             .collect()
