@@ -30,6 +30,7 @@ model:
 
 pkg:
 	wasm-pack build --release --target web --out-dir pkg
+	node scripts/strip-names.mjs pkg/localrank_bg.wasm
 
 serve:
 	@echo "localrank demo: http://127.0.0.1:$(PORT)/www/   (Ctrl-C to stop)"

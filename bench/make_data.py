@@ -1,10 +1,11 @@
 """Synthetic catalogues and the ONNX peer models for the browser benchmark (bench/run.mjs).
 
-For each (N, d): an int8 item table quantised per row from Gaussian factors (the `.lrm` recipe:
-scale = max|x| / 127), small biases, and USERS user vectors, each the mean of a realistic history
+For each (N, d): an item table quantised per row from Gaussian factors to 4-bit values (what the
+shipped models use, `QI4R`: scale = max|x| / 7, values in -7..=7, held as int8 here so that the
+int8 and the packed 4-bit scorers read the same integers), small biases, and USERS user vectors, each the mean of a realistic history
 of HISTORY random items plus noise, quantised the same way. Written to bench/data/n<N>_d<d>/:
 
-  rows.i8, scales.f32, bias.f32   the table every system scores (little-endian)
+  rows.i8, scales.f32, bias.f32   the table every system scores (little-endian; values -7..=7)
   users.json                      {"q": [[int8...]...], "scale": [f32...]}
   model_f32.onnx                  MatMul(user[1,d], (q·s)ᵀ[d,N]) + bias → TopK(K)
   model_int8.onnx                 MatMulInteger(q_u, qᵀ) → Cast → ·s_j → ·s_u → + b → TopK(K):
@@ -28,13 +29,14 @@ HISTORY = 30
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
 
-def quantise_rows(x):
-    """Per-row symmetric int8 (round half away from zero, like Rust's f32::round)."""
+def quantise_rows(x, top=127):
+    """Per-row symmetric quantisation to -top..=top (round half away from zero, like Rust's
+    f32::round): top = 127 is int8 (user vectors), 7 the 4-bit item rows."""
     m = np.abs(x).max(axis=1)
-    scale = np.where(m > 0, m / np.float32(127), np.float32(0)).astype(np.float32)
+    scale = np.where(m > 0, m / np.float32(top), np.float32(0)).astype(np.float32)
     safe = np.where(scale > 0, scale, np.float32(1))[:, None]
     v = x / safe
-    q = np.clip(np.sign(v) * np.floor(np.abs(v) + 0.5), -127, 127).astype(np.int8)
+    q = np.clip(np.sign(v) * np.floor(np.abs(v) + 0.5), -top, top).astype(np.int8)
     return q, scale
 
 
@@ -43,7 +45,7 @@ def table(n, d, rng):
     for start in range(0, n, 100_000):
         m = min(100_000, n - start)
         x = rng.standard_normal((m, d), dtype=np.float32) * np.float32(0.3)
-        q, s = quantise_rows(x)
+        q, s = quantise_rows(x, top=7)
         qs.append(q)
         ss.append(s)
     bias = (np.float32(0.01) * rng.standard_normal(n, dtype=np.float32)).astype(np.float32)
@@ -120,7 +122,7 @@ def model_int8(q, s, bias):
 def main(specs):
     for spec in specs:
         n, d = (int(v) for v in spec.split("x"))
-        out = os.path.join(OUT, f"n{n}_d{d}")
+        out = os.path.join(OUT, f"n{n}_d{d}_q4")
         if os.path.exists(os.path.join(out, "model_int8.onnx")):
             print(f"{spec}: present")
             continue

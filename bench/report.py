@@ -14,10 +14,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 LOCALRANK = "localrank-simd128"
-PEERS = ["ort-wasm-f32", "ort-wasm-int8", "tfjs-wasm", "plain-js", "localrank-scalar"]
+PEERS = ["localrank-simd128-4bit", "ort-wasm-f32", "ort-wasm-int8", "tfjs-wasm", "plain-js",
+         "localrank-scalar", "localrank-scalar-4bit"]
 LABELS = {
-    "localrank-simd128": "localrank (wasm SIMD128, int8)",
-    "localrank-scalar": "localrank (scalar wasm, int8)",
+    "localrank-simd128": "localrank (wasm SIMD128, int8 rows)",
+    "localrank-simd128-4bit": "localrank (wasm SIMD128, packed 4-bit rows)",
+    "localrank-scalar": "localrank (scalar wasm, int8 rows)",
+    "localrank-scalar-4bit": "localrank (scalar wasm, packed 4-bit rows)",
     "ort-wasm-f32": "onnxruntime-web wasm, f32 MatMul+TopK",
     "ort-wasm-int8": "onnxruntime-web wasm, int8 MatMulInteger+TopK",
     "tfjs-wasm": "tfjs-backend-wasm, f32 matMul+topk",
@@ -68,11 +71,17 @@ def browser(res, out):
         mem = sys[LOCALRANK].get("wasmMemoryBytes")
         out.append(f"\nRead the int8 table once (rows + scales + biases, {c['n'] * (c['d'] + 8) / 1e6:.1f} MB, "
                    f"SIMD128 XOR fold): {ms(ro)} ms → localrank takes **{base / ro:.2f}×** the "
-                   f"bandwidth floor. Model bytes ({c['lrmBytes'] / 1e6:.1f} MB `.lrm`) → first recommendation "
-                   f"(parse + IndexedDB open + {c['history']}-event fold-in + recommend k={c['k']}): median "
-                   f"**{ms(c['firstRecommendation']['median'])} ms** of {c['firstRecommendation']['runs']}. "
-                   f"localrank bench module wasm memory after loading the table: {mem / 2**20:.0f} MiB. "
-                   f"Scores bit-exact with the contract (JS emulation): {c['contractBitExact']}.")
+                   f"bandwidth floor. ")
+        if "readOnce4" in c and "time" in sys.get("localrank-simd128-4bit", {}):
+            ro4 = c["readOnce4"]["median"]
+            t4 = sys["localrank-simd128-4bit"]["time"]["median"]
+            out[-1] += (f"Read the packed 4-bit table once ({c['n'] * (c['d'] / 2 + 8) / 1e6:.1f} MB): "
+                        f"{ms(ro4)} ms → the 4-bit scorer takes **{t4 / ro4:.2f}×** its floor. ")
+        out[-1] += (f"Model bytes ({c['lrmBytes'] / 1e6:.1f} MB `.lrm`, 4-bit rows) → first recommendation "
+                    f"(parse + IndexedDB open + {c['history']}-event fold-in + recommend k={c['k']}): median "
+                    f"**{ms(c['firstRecommendation']['median'])} ms** of {c['firstRecommendation']['runs']}. "
+                    f"localrank bench module wasm memory after loading the table: {mem / 2**20:.0f} MiB. "
+                    f"Scores bit-exact with the contract (JS emulation): {c['contractBitExact']}.")
     out.append("\n#### Runtime download sizes (what a store ships for scoring)\n")
     out.append("| runtime | files | raw | gzip -9 |")
     out.append("|---|---|---|---|")
@@ -83,7 +92,7 @@ def browser(res, out):
 
 def native(out):
     rows = {}
-    for path in glob.glob(os.path.join(ROOT, "target/criterion/score_top100_d*/*/*/new/estimates.json")):
+    for path in glob.glob(os.path.join(ROOT, "target/criterion/score_top100_d*_int*/*/*/new/estimates.json")):
         parts = path.split(os.sep)
         group, bench, n = parts[-5], parts[-4], int(parts[-3])
         with open(path) as f:
@@ -92,13 +101,13 @@ def native(out):
     if not rows:
         return
     out.append("\n### Native (criterion, `cargo bench --bench kernels`)\n")
-    out.append("| d | N | ndarray reference ms | portable ms | avx2 ms | read table once ms | avx2 vs reference | avx2 / read-once |")
+    out.append("| d, rows | N | ndarray reference ms | portable ms | avx2 ms | read table once ms | avx2 vs reference | avx2 / read-once |")
     out.append("|---|---|---|---|---|---|---|---|")
     for (group, n) in sorted(rows, key=lambda g: (g[0], g[1])):
         r = rows[(group, n)]
         ref, avx, ro = r.get("ndarray-reference"), r.get("avx2"), r.get("read-table-once")
         cell = lambda v: ms(v) if v else "—"  # noqa: E731
-        out.append(f"| {group.split('_d')[-1]} | {n:,} | {cell(ref)} | {cell(r.get('portable'))} | {cell(avx)} | "
+        out.append(f"| {group.split('_d')[-1].replace('_', ', ')} | {n:,} | {cell(ref)} | {cell(r.get('portable'))} | {cell(avx)} | "
                    f"{cell(ro)} | {ref / avx:.1f}× | {avx / ro:.2f}× |" if ref and avx and ro else
                    f"| {group} | {n} | incomplete |")
 

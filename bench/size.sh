@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Package size (docs/BENCHMARKS.md § Package size): builds the package as shipped (default
-# features, with the wgpu scorer) and CPU-only (--no-default-features) into target/size/, then
+# features, with the wgpu scorer; the name section stripped as `make pkg` does) and CPU-only
+# (--no-default-features) into target/size/, then
 # shrinks each with wasm-opt -Oz from the npm `binaryen` package (Debian's is broken, see
 # ../shared/TOOLCHAIN.md). Prints raw and gzip -9 bytes; writes bench/results/size.md.
 set -euo pipefail
@@ -22,6 +23,7 @@ mkdir -p bench/results target/size
     [ "$variant" = cpu ] && flags=(--no-default-features)
     wasm-pack --quiet build --release --target web --no-typescript --out-dir "target/size/$variant" -- "${flags[@]}" >&2
     wasm="target/size/$variant/localrank_bg.wasm"
+    node scripts/strip-names.mjs "$wasm" >&2 # as `make pkg` ships it
     "$WASM_OPT" -Oz "${FEATURES[@]}" "$wasm" -o "target/size/$variant/opt.wasm"
     label=$([ "$variant" = gpu ] && echo "default (with wgpu)" || echo "CPU-only")
     row "$label, as wasm-pack builds it" "$wasm"

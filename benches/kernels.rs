@@ -1,7 +1,8 @@
-//! Native criterion benches: scoring + top-100 with each int8 kernel against the ndarray
-//! reference (full score array, then `rank::top_k`), at N = 10K / 100K / 1M items, d = 64 and
-//! 128; plus a memory-bandwidth probe that reads the same table bytes once, so each result can
-//! be stated as a multiple of the time needed just to stream the table from memory.
+//! Native criterion benches: scoring + top-100 with each kernel, over int8 rows and over packed
+//! 4-bit rows, against the ndarray reference (full score array, then `rank::top_k`), at
+//! N = 10K / 100K / 1M items, d = 64 and 128; plus a memory-bandwidth probe that reads the same
+//! table bytes once, so each result can be stated as a multiple of the time needed just to stream
+//! the table from memory.
 //!
 //! `cargo bench --bench kernels` (or `make bench-native`); `bench/native_summary.py` turns
 //! criterion's estimates into the table in docs/BENCHMARKS.md.
@@ -12,7 +13,7 @@ mod native {
     use std::time::Duration;
 
     use criterion::{BenchmarkId, Criterion, Throughput};
-    use localrank::model::ItemTable;
+    use localrank::model::{ItemTable, Rows};
     use localrank::rank::top_k;
     use localrank::score::kernel::Kernel;
     use localrank::score::{CpuScorer, QuantisedUser};
@@ -20,21 +21,37 @@ mod native {
 
     const K: usize = 100;
 
-    fn table(n: usize, d: usize, seed: u64) -> (ItemTable, QuantisedUser) {
+    /// A random table with values in `-max..=max` (127: int8; 7: fits 4 bits) and a user.
+    fn table(n: usize, d: usize, max: u64, seed: u64) -> (ItemTable, QuantisedUser) {
         let mut rng = localrank::rng::SplitMix64(seed);
-        let rows = Array2::from_shape_fn((n, d), |_| rng.next_u64() as u8 as i8);
+        let rows = Array2::from_shape_fn((n, d), |_| {
+            (rng.next_u64() % (2 * max + 1)) as i8 - max as i8
+        });
         let scales = Array1::from_shape_fn(n, |_| 0.001 + 0.01 * rng.unit().abs());
         let bias = Array1::from_shape_fn(n, |_| 0.01 * rng.unit());
         let q = Array1::from_shape_fn(d, |_| ((rng.next_u64() % 255) as i32 - 127) as i8);
         let user = QuantisedUser { q, scale: 0.02 };
+        let rows = Rows::from(rows);
         (ItemTable { rows, scales, bias }, user)
+    }
+
+    /// The table's row bytes as held in memory.
+    fn row_bytes(table: &ItemTable) -> &[u8] {
+        match &table.rows {
+            Rows::I8(r) => {
+                let r = r.as_slice().unwrap_or(&[]);
+                // SAFETY: i8 and u8 have the same size and alignment.
+                unsafe { std::slice::from_raw_parts(r.as_ptr().cast::<u8>(), r.len()) }
+            }
+            Rows::I4(p) => p.as_bytes(),
+        }
     }
 
     /// Reads every byte of the table once (rows, scales, biases), XOR-folding 64-byte lanes the
     /// compiler vectorises: the floor for any scorer that must look at every row.
     fn read_once(table: &ItemTable) -> u64 {
-        let mut lanes = [0i8; 64];
-        let rows = table.rows.as_slice().unwrap_or(&[]);
+        let mut lanes = [0u8; 64];
+        let rows = row_bytes(table);
         let mut chunks = rows.chunks_exact(64);
         for c in &mut chunks {
             for (l, &v) in lanes.iter_mut().zip(c) {
@@ -55,7 +72,7 @@ mod native {
         }
         let bytes = lanes
             .iter()
-            .fold(0u64, |h, &v| h.rotate_left(5) ^ u64::from(v as u8));
+            .fold(0u64, |h, &v| h.rotate_left(5) ^ u64::from(v));
         words
             .iter()
             .fold(bytes, |h, &w| h.rotate_left(7) ^ u64::from(w))
@@ -64,29 +81,36 @@ mod native {
     pub fn kernels(c: &mut Criterion) {
         for d in [64, 128] {
             for n in [10_000, 100_000, 1_000_000] {
-                let (t, u) = table(n, d, (n * d) as u64);
-                let mut g = c.benchmark_group(format!("score_top{K}/d{d}"));
-                g.throughput(Throughput::Bytes((n * (d + 8)) as u64));
-                if n >= 1_000_000 {
-                    g.sample_size(20).measurement_time(Duration::from_secs(4));
-                }
-                g.bench_with_input(BenchmarkId::new("ndarray-reference", n), &n, |b, _| {
-                    b.iter(|| {
-                        let s = CpuScorer.scores(&t, &u);
-                        black_box(top_k(s.as_slice().unwrap_or(&[]), K, |_| false))
-                    })
-                });
-                for kernel in Kernel::available() {
-                    g.bench_with_input(BenchmarkId::new(kernel.name(), n), &n, |b, _| {
+                for bits in [8, 4] {
+                    let max = if bits == 8 { 127 } else { 7 };
+                    let (mut t, u) = table(n, d, max, (n * d) as u64);
+                    if bits == 4 {
+                        t.rows = t.rows.into_packed();
+                    }
+                    let name = format!("score_top{K}/d{d}/int{bits}");
+                    let mut g = c.benchmark_group(name);
+                    g.throughput(Throughput::Bytes((row_bytes(&t).len() + 8 * n) as u64));
+                    if n >= 1_000_000 {
+                        g.sample_size(20).measurement_time(Duration::from_secs(4));
+                    }
+                    g.bench_with_input(BenchmarkId::new("ndarray-reference", n), &n, |b, _| {
                         b.iter(|| {
-                            black_box(CpuScorer.top_k_with(kernel, &t, &u, K, |_| false, &[]))
+                            let s = CpuScorer.scores(&t, &u);
+                            black_box(top_k(s.as_slice().unwrap_or(&[]), K, |_| false))
                         })
                     });
+                    for kernel in Kernel::available() {
+                        g.bench_with_input(BenchmarkId::new(kernel.name(), n), &n, |b, _| {
+                            b.iter(|| {
+                                black_box(CpuScorer.top_k_with(kernel, &t, &u, K, |_| false, &[]))
+                            })
+                        });
+                    }
+                    g.bench_with_input(BenchmarkId::new("read-table-once", n), &n, |b, _| {
+                        b.iter(|| black_box(read_once(black_box(&t))))
+                    });
+                    g.finish();
                 }
-                g.bench_with_input(BenchmarkId::new("read-table-once", n), &n, |b, _| {
-                    b.iter(|| black_box(read_once(black_box(&t))))
-                });
-                g.finish();
             }
         }
     }

@@ -4,7 +4,7 @@ use ndarray::{array, Array1};
 
 fn main() {
     let table = ItemTable {
-        rows: array![[127i8, -64], [0, 127]],
+        rows: array![[127i8, -64], [0, 127]].into(),
         scales: Array1::from(vec![0.5f32, 0.25]),
         bias: Array1::from(vec![0.125f32, 0.0]),
     };

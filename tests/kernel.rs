@@ -1,16 +1,19 @@
 //! The fast CPU path against the ndarray reference: every kernel's i32 accumulators equal the
 //! naive sum, its scores are bit-identical to `CpuScorer::scores`, and the fused top-k returns
 //! exactly the ids (and score bits) of `rank::top_k` over the reference scores — on random tables
-//! with odd d and N, the full i8 range (−128 included), ties, exclusions and every k edge.
+//! with odd d and N, the full i8 range (−128 included), ties, exclusions and every k edge. The
+//! packed 4-bit kernels are held to the same: exact sums for any nibble, and the same ids and
+//! score bits as the int8 rows holding the same values.
 
 mod common;
 
 use common::Rng;
-use localrank::model::ItemTable;
+use localrank::model::rows4::nibble;
+use localrank::model::{ItemTable, Packed4, Rows};
 use localrank::rank::{top_k, Ranked};
 use localrank::score::cpu::epilogue;
 use localrank::score::kernel::block::BLOCK_ROWS;
-use localrank::score::kernel::{order_key, Kernel};
+use localrank::score::kernel::{order_key, Kernel, GROUP};
 use localrank::score::{CpuScorer, QuantisedUser};
 use ndarray::{Array1, Array2};
 // In the browser (wasm-pack test) the same tests run the SIMD128 kernel.
@@ -26,7 +29,7 @@ fn random_i8(rng: &mut Rng) -> i8 {
 /// A table straight from random bytes (any i8, including −128), random scales and biases.
 fn random_table(rng: &mut Rng, n: usize, d: usize) -> ItemTable {
     ItemTable {
-        rows: Array2::from_shape_fn((n, d), |_| random_i8(rng)),
+        rows: Array2::from_shape_fn((n, d), |_| random_i8(rng)).into(),
         scales: Array1::from_shape_fn(n, |_| rng.unit().abs() * 0.05),
         bias: Array1::from_shape_fn(n, |_| 0.01 * rng.unit()),
     }
@@ -96,7 +99,7 @@ fn every_kernel_accumulates_exactly_like_the_naive_sum() {
 fn every_epilogue_is_the_contract_and_reports_the_largest_order_key() {
     let mut rng = Rng(18);
     for kernel in Kernel::available() {
-        for n in [0, 1, 3, 4, 7, 256] {
+        for n in [0, 1, 3, 4, 7, 16, 17, 35, 256] {
             let acc: Vec<i32> = (0..n)
                 .map(|_| (rng.next_u64() % 4_000_000) as i32 - 2_000_000)
                 .collect();
@@ -104,14 +107,17 @@ fn every_epilogue_is_the_contract_and_reports_the_largest_order_key() {
             let bias: Vec<f32> = (0..n).map(|_| 0.01 * rng.unit()).collect();
             let su = rng.unit().abs() * 0.1;
             let mut out = vec![f32::NAN; n];
-            let best = kernel.epilogue(&acc, &scales, &bias, su, &mut out);
+            let mut groups = vec![7; n.div_ceil(GROUP)];
+            let best = kernel.epilogue(&acc, &scales, &bias, su, &mut out, &mut groups);
             let want: Vec<f32> = (0..n)
                 .map(|j| epilogue(acc[j], scales[j], su, bias[j]))
                 .collect();
             let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&out), bits(&want), "{kernel:?} n={n}");
-            let max = want.iter().map(|&s| order_key(s)).max().unwrap_or(i32::MIN);
-            assert_eq!(best, max, "{kernel:?} n={n}");
+            let max = |v: &[f32]| v.iter().map(|&s| order_key(s)).max().unwrap_or(i32::MIN);
+            assert_eq!(best, max(&want), "{kernel:?} n={n}");
+            let want_groups: Vec<i32> = want.chunks(GROUP).map(max).collect();
+            assert_eq!(groups, want_groups, "{kernel:?} n={n}");
         }
     }
 }
@@ -195,7 +201,7 @@ fn fused_top_k_breaks_ties_by_lower_index_across_blocks() {
     let mut rng = Rng(14);
     let base = random_table(&mut rng, 3, d);
     let table = ItemTable {
-        rows: Array2::from_shape_fn((n, d), |(j, k)| base.rows[[j % 3, k]]),
+        rows: Array2::from_shape_fn((n, d), |(j, k)| base.rows.to_i8()[[j % 3, k]]).into(),
         scales: Array1::from_shape_fn(n, |j| base.scales[j % 3]),
         bias: Array1::from_shape_fn(n, |j| base.bias[j % 3]),
     };
@@ -266,11 +272,18 @@ fn a_non_standard_layout_falls_back_to_the_reference() {
     let mut rng = Rng(16);
     let t = random_table(&mut rng, 300, 32);
     // A column-major copy: same values, not row-contiguous.
+    let rows = t
+        .rows
+        .to_i8()
+        .t()
+        .as_standard_layout()
+        .reversed_axes()
+        .to_owned();
+    assert!(rows.as_slice().is_none());
     let table = ItemTable {
-        rows: t.rows.t().as_standard_layout().reversed_axes().to_owned(),
+        rows: rows.into(),
         ..t.clone()
     };
-    assert!(table.rows.as_slice().is_none());
     let user = random_user(&mut rng, 32);
     let want = top_k(CpuScorer.scores(&t, &user).as_slice().unwrap(), 10, |_| {
         false
@@ -279,4 +292,108 @@ fn a_non_standard_layout_falls_back_to_the_reference() {
         &CpuScorer.top_k(&table, &user, 10, |_| false, &[]),
         &want
     ));
+}
+
+/// A table with values in −7..=7 as int8 rows, and the same table with packed 4-bit rows.
+fn random_table4(rng: &mut Rng, n: usize, d: usize) -> (ItemTable, ItemTable) {
+    let t = ItemTable {
+        rows: Array2::from_shape_fn((n, d), |_| (rng.next_u64() % 15) as i8 - 7).into(),
+        ..random_table(rng, n, 0)
+    };
+    let packed = ItemTable {
+        rows: t.rows.clone().into_packed(),
+        ..t.clone()
+    };
+    assert!(matches!(packed.rows, Rows::I4(_)));
+    assert_eq!(packed.rows, t.rows);
+    (t, packed)
+}
+
+#[test]
+fn every_kernel_accumulates_4_bit_rows_exactly_for_any_nibble() {
+    let mut rng = Rng(21);
+    for kernel in Kernel::available() {
+        for d in DIMS {
+            let per = d.div_ceil(2);
+            for n in [0, 1, 3, 4, 5, 9] {
+                // Random bytes: every nibble including −8, and random padding for odd d.
+                let rows: Vec<u8> = (0..n * per).map(|_| rng.next_u64() as u8).collect();
+                let user: Vec<i8> = (0..d).map(|_| random_i8(&mut rng)).collect();
+                let want: Vec<i32> = rows
+                    .chunks(per.max(1))
+                    .take(n)
+                    .map(|r| {
+                        (0..d)
+                            .map(|k| i32::from(nibble(r[k / 2], k)) * i32::from(user[k]))
+                            .sum()
+                    })
+                    .collect();
+                let mut out = vec![7; n];
+                kernel.dots4(&rows, &user, &mut out);
+                assert_eq!(out, want, "{kernel:?} n={n} d={d}");
+            }
+        }
+        // The extremes: every value −8 against a ±127 (and −128) user at the largest d.
+        let d = 1024;
+        let rows = vec![0x88u8; 5 * d / 2];
+        for u in [127i8, -127, -128] {
+            let mut out = vec![0; 5];
+            kernel.dots4(&rows, &vec![u; d], &mut out);
+            assert_eq!(out, vec![-8 * i32::from(u) * d as i32; 5], "{kernel:?}");
+        }
+    }
+}
+
+#[test]
+fn packed_4_bit_rows_score_and_rank_exactly_like_the_same_int8_rows() {
+    let mut rng = Rng(22);
+    for (n, d) in [
+        (1, 1),
+        (37, 3),
+        (BLOCK_ROWS + 3, 33),
+        (2049, 17),
+        (3000, 64),
+        (1500, 128),
+        (777, 100),
+    ] {
+        let (t8, t4) = random_table4(&mut rng, n, d);
+        let user = random_user(&mut rng, d);
+        let reference = CpuScorer.scores(&t8, &user);
+        let bits = |v: &Array1<f32>| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(
+            bits(&CpuScorer.scores(&t4, &user)),
+            bits(&reference),
+            "reference n={n} d={d}"
+        );
+        let banned: Vec<u32> = (0..5).map(|_| rng.below(n) as u32).collect();
+        let extra: Vec<(u32, f32)> = {
+            let mut items: Vec<u32> = (0..8).map(|_| rng.below(n) as u32).collect();
+            items.sort_unstable();
+            items.dedup();
+            items.into_iter().map(|i| (i, 0.05 * rng.unit())).collect()
+        };
+        for kernel in Kernel::available() {
+            assert_eq!(
+                bits(&CpuScorer.scores_with(kernel, &t4, &user)),
+                bits(&reference),
+                "{kernel:?} n={n} d={d}"
+            );
+            for k in [1, 10, 100, n] {
+                let excluded = |i: u32| banned.contains(&i);
+                let want = CpuScorer.top_k_with(kernel, &t8, &user, k, excluded, &extra);
+                let got = CpuScorer.top_k_with(kernel, &t4, &user, k, excluded, &extra);
+                assert!(same_ranking(&got, &want), "{kernel:?} n={n} d={d} k={k}");
+            }
+        }
+    }
+}
+
+#[test]
+fn packing_refuses_values_outside_four_bits() {
+    let rows = Array2::from_shape_fn((2, 5), |(j, k)| (j * 5 + k) as i8 - 5);
+    assert!(Packed4::from_i8(&rows).is_some());
+    let mut wide = rows.clone();
+    wide[[1, 4]] = 8;
+    assert!(Packed4::from_i8(&wide).is_none());
+    assert!(matches!(Rows::from(wide).into_packed(), Rows::I8(_)));
 }

@@ -66,8 +66,10 @@ function compare(got, want, exact, eps) {
 
 // ---------- the systems ----------
 
-function localrank(mod, t, users, k) {
-  const table = new mod.BenchTable(t.rows, t.scales, t.bias, t.d);
+/** localrank's CPU scorer; `packed`: the rows held as 4-bit `QI4R` bytes, as the engine holds a
+ * 4-bit model (the shipped kind), otherwise as int8. */
+function localrank(mod, t, users, k, packed = false) {
+  const table = new mod.BenchTable(t.rows, t.scales, t.bias, t.d, packed);
   return {
     kernel: mod.BenchTable.kernel(),
     query: (u) => table.top_k(u.q, u.scale, k),
@@ -178,7 +180,7 @@ function plainJs(t, k) {
 // ---------- one catalogue ----------
 
 async function runConfig({ n, d, k, reps, warmup }) {
-  const dir = `../data/n${n}_d${d}`;
+  const dir = `../data/n${n}_d${d}_q4`;
   log(`n=${n} d=${d}: loading`);
   const rows = new Int8Array((await bytes(`${dir}/rows.i8`)).buffer);
   const scales = new Float32Array((await bytes(`${dir}/scales.f32`)).buffer);
@@ -224,7 +226,7 @@ async function runConfig({ n, d, k, reps, warmup }) {
   {
     const s = localrank(simd, t, users, k);
     result.reference = users.map((x) => Array.from(s.query(x)));
-    const table = new simd.BenchTable(rows, scales, bias, d);
+    const table = new simd.BenchTable(rows, scales, bias, d, false);
     result.contractBitExact = users.every((x, i) => {
       const sc = table.top_k_scores(x.q, x.scale, k);
       return result.reference[i].every((id, r) => Math.fround(exact[i][id]) === sc[r]);
@@ -232,11 +234,16 @@ async function runConfig({ n, d, k, reps, warmup }) {
     table.free();
     s.free();
   }
-  const probe = localrank(simd, t, users, k);
-  result.readOnce = await time(() => probe.readOnce(), users, opts);
-  probe.free();
+  // The bandwidth floor of each in-memory layout: read its bytes (rows + scales + biases) once.
+  for (const [key, packed] of [["readOnce", false], ["readOnce4", true]]) {
+    const probe = localrank(simd, t, users, k, packed);
+    result[key] = await time(() => probe.readOnce(), users, opts);
+    probe.free();
+  }
 
+  await add("localrank-simd128-4bit", localrank(simd, t, users, k, true), { exactIds: true });
   await add("localrank-simd128", localrank(simd, t, users, k), { exactIds: true });
+  await add("localrank-scalar-4bit", localrank(scalar, t, users, k, true), { exactIds: true });
   await add("localrank-scalar", localrank(scalar, t, users, k), { exactIds: true });
   const failed = (e) => ({ query: () => { throw e; }, free: () => {} });
   const f32Model = await bytes(`${dir}/model_f32.onnx`);

@@ -4,7 +4,7 @@
 //! writer of a synthetic `.lrm` for the "model bytes → first recommendation" measurement, which
 //! then goes through the real package (`pkg/`).
 
-use localrank::model::{FoldIn, ItemKeys, ItemTable, Metadata, Model};
+use localrank::model::{Extensions, FoldIn, ItemKeys, ItemTable, Metadata, Model, Rows};
 use localrank::rank::Ranked;
 use localrank::score::kernel::Kernel;
 use localrank::score::{CpuScorer, QuantisedUser};
@@ -29,13 +29,25 @@ fn table_from(
     }
     let rows = Array2::from_shape_vec((n, d), rows).map_err(|e| JsError::new(&e.to_string()))?;
     Ok(ItemTable {
-        rows,
+        rows: rows.into(),
         scales: Array1::from(scales),
         bias: Array1::from(bias),
     })
 }
 
 impl BenchTable {
+    /// The in-memory row bytes.
+    fn rows(&self) -> &[u8] {
+        match &self.table.rows {
+            Rows::I8(r) => {
+                let r = r.as_slice().unwrap_or(&[]);
+                // SAFETY: i8 and u8 have the same size and alignment.
+                unsafe { std::slice::from_raw_parts(r.as_ptr().cast::<u8>(), r.len()) }
+            }
+            Rows::I4(p) => p.as_bytes(),
+        }
+    }
+
     /// One query through the engine's CPU path (fused kernel top-k), best first.
     fn ranked(&self, user: Vec<i8>, user_scale: f32, k: usize) -> Vec<Ranked> {
         let user = QuantisedUser {
@@ -48,17 +60,30 @@ impl BenchTable {
 
 #[wasm_bindgen]
 impl BenchTable {
-    /// Copies the table in (once; not part of any timed query).
+    /// Copies the table in (once; not part of any timed query); `packed` keeps the rows as
+    /// 4-bit `QI4R` bytes in memory, as the engine does for a 4-bit model (every value must be in
+    /// −7..=7).
     #[wasm_bindgen(constructor)]
     pub fn new(
         rows: Vec<i8>,
         scales: Vec<f32>,
         bias: Vec<f32>,
         d: usize,
+        packed: bool,
     ) -> Result<BenchTable, JsError> {
-        Ok(Self {
-            table: table_from(rows, scales, bias, d)?,
-        })
+        let mut table = table_from(rows, scales, bias, d)?;
+        if packed {
+            table.rows = table.rows.into_packed();
+            if !matches!(table.rows, Rows::I4(_)) {
+                return Err(JsError::new("values outside -7..=7 cannot be packed"));
+            }
+        }
+        Ok(Self { table })
+    }
+
+    /// Bytes of the in-memory rows (N·d int8, or N·ceil(d/2) packed).
+    pub fn row_bytes(&self) -> usize {
+        self.rows().len()
     }
 
     /// The kernel this build uses: `"simd128"` or `"portable"`.
@@ -86,13 +111,20 @@ impl BenchTable {
     /// query the dot products take. Returns a checksum so the work is not optimised away.
     pub fn dots_only(&self, user: Vec<i8>) -> i32 {
         let kernel = Kernel::best();
-        let d = user.len();
-        let rows = self.table.rows.as_slice().unwrap_or(&[]);
+        let d = user.len().max(1);
+        let packed = matches!(self.table.rows, Rows::I4(_));
+        let per = if packed { d.div_ceil(2) } else { d };
         let mut acc = [0i32; 256];
         let mut sum = 0i32;
-        for block in rows.chunks(256 * d.max(1)) {
-            let m = block.len() / d.max(1);
-            kernel.dots(block, &user, &mut acc[..m]);
+        for block in self.rows().chunks(256 * per) {
+            let m = block.len() / per;
+            if packed {
+                kernel.dots4(block, &user, &mut acc[..m]);
+            } else {
+                // SAFETY: i8 and u8 have the same size and alignment.
+                let block = unsafe { std::slice::from_raw_parts(block.as_ptr().cast(), block.len()) };
+                kernel.dots(block, &user, &mut acc[..m]);
+            }
             sum = sum.wrapping_add(acc[..m].iter().fold(0i32, |a, &b| a ^ b));
         }
         sum
@@ -101,22 +133,21 @@ impl BenchTable {
     /// Reads every byte of the table once (rows, scales, biases) with 16-byte loads XOR-folded
     /// into four registers: the time any scorer needs at least, since it must look at every row.
     pub fn read_once(&self) -> u32 {
-        let rows = self.table.rows.as_slice().unwrap_or(&[]);
         let scales = self.table.scales.as_slice().unwrap_or(&[]);
         let bias = self.table.bias.as_slice().unwrap_or(&[]);
-        // SAFETY: i8 and f32 slices are plain bytes; the view covers exactly their length.
+        // SAFETY: f32 slices are plain bytes; the view covers exactly their length.
         let (scales, bias) = unsafe {
             (
-                std::slice::from_raw_parts(scales.as_ptr().cast::<i8>(), scales.len() * 4),
-                std::slice::from_raw_parts(bias.as_ptr().cast::<i8>(), bias.len() * 4),
+                std::slice::from_raw_parts(scales.as_ptr().cast::<u8>(), scales.len() * 4),
+                std::slice::from_raw_parts(bias.as_ptr().cast::<u8>(), bias.len() * 4),
             )
         };
-        fold(rows) ^ fold(scales) ^ fold(bias)
+        fold(self.rows()) ^ fold(scales) ^ fold(bias)
     }
 }
 
 #[cfg(target_feature = "simd128")]
-fn fold(bytes: &[i8]) -> u32 {
+fn fold(bytes: &[u8]) -> u32 {
     use core::arch::wasm32::{i32x4_extract_lane, u64x2_splat, v128, v128_load, v128_xor};
     let mut acc = [u64x2_splat(0); 4];
     let mut chunks = bytes.chunks_exact(64);
@@ -132,23 +163,23 @@ fn fold(bytes: &[i8]) -> u32 {
     let tail = chunks
         .remainder()
         .iter()
-        .fold(0u32, |h, &v| h.rotate_left(3) ^ v as u8 as u32);
+        .fold(0u32, |h, &v| h.rotate_left(3) ^ v as u32);
     (i32x4_extract_lane::<0>(x) ^ i32x4_extract_lane::<3>(x)) as u32 ^ tail
 }
 
 #[cfg(not(target_feature = "simd128"))]
-fn fold(bytes: &[i8]) -> u32 {
+fn fold(bytes: &[u8]) -> u32 {
     let mut acc = [0u64; 8];
     let mut chunks = bytes.chunks_exact(64);
     for c in &mut chunks {
         for (a, w) in acc.iter_mut().zip(c.chunks_exact(8)) {
-            *a ^= w.iter().fold(0u64, |h, &v| (h << 8) | u64::from(v as u8));
+            *a ^= w.iter().fold(0u64, |h, &v| (h << 8) | u64::from(v));
         }
     }
     let tail = chunks
         .remainder()
         .iter()
-        .fold(0u32, |h, &v| h.rotate_left(3) ^ v as u8 as u32);
+        .fold(0u32, |h, &v| h.rotate_left(3) ^ v as u32);
     acc.iter()
         .fold(tail, |h, &a| h ^ a as u32 ^ (a >> 32) as u32)
 }
@@ -160,7 +191,8 @@ pub fn memory_bytes() -> usize {
 }
 
 /// A complete `.lrm` over the given table: keys `item-<i>`, a title and category per item, the
-/// table's Gram matrix and default fold-in parameters.
+/// table's Gram matrix and default fold-in parameters; 4-bit `QI4R` rows when every value fits
+/// (as the shipped models are), `QI8R` otherwise.
 #[wasm_bindgen]
 pub fn synthetic_lrm(
     rows: Vec<i8>,
@@ -195,7 +227,10 @@ pub fn synthetic_lrm(
             kind_weights: vec![1.0, 2.0, 3.0],
             gram,
         },
-        extra: Default::default(),
+        extra: Extensions {
+            neighbours: None,
+            rows4: true,
+        },
     };
     Ok(model.to_bytes())
 }

@@ -13,12 +13,14 @@ pub mod rows4;
 mod sections;
 mod strings;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use ndarray::{Array1, Array2};
 
 pub use container::{RawSection, FORMAT_MAJOR, MAGIC};
 pub use neighbours::Neighbours;
+pub use rows4::Packed4;
 
 /// Largest item count a model may declare (guards allocation).
 pub const MAX_ITEMS: u32 = 1 << 24;
@@ -27,13 +29,76 @@ pub const MAX_DIM: u32 = 1024;
 /// Largest number of metadata fields.
 pub const MAX_META_FIELDS: u32 = 16;
 
-/// Item embeddings quantised to int8 with one f32 scale per row, plus a per-item bias.
+/// Quantised item rows as held in memory: one i8 per value (`QI8R`), or two 4-bit values per
+/// byte (`QI4R`, kept packed). Both mean the same integers; equality compares those.
+#[derive(Debug, Clone)]
+pub enum Rows {
+    /// `N × d` int8 values.
+    I8(Array2<i8>),
+    /// `N × d` values in −7..=7, packed two per byte.
+    I4(Packed4),
+}
+
+impl Rows {
+    /// `(N, d)`.
+    pub fn dim(&self) -> (usize, usize) {
+        match self {
+            Rows::I8(r) => r.dim(),
+            Rows::I4(p) => p.dim(),
+        }
+    }
+
+    /// The rows as int8: borrowed when they are int8, expanded (N·d bytes) when packed.
+    pub fn to_i8(&self) -> Cow<'_, Array2<i8>> {
+        match self {
+            Rows::I8(r) => Cow::Borrowed(r),
+            Rows::I4(p) => Cow::Owned(p.unpack()),
+        }
+    }
+
+    /// Row `j` as int8.
+    ///
+    /// # Panics
+    /// If `j ≥ N`.
+    pub fn row_i8(&self, j: usize) -> Array1<i8> {
+        match self {
+            Rows::I8(r) => r.row(j).to_owned(),
+            Rows::I4(p) => p.row_i8(j),
+        }
+    }
+
+    /// Packs int8 rows whose values are all in −7..=7 (see [`rows4::fits`]); others unchanged.
+    pub fn into_packed(self) -> Self {
+        match self {
+            Rows::I8(r) => Packed4::from_i8(&r).map_or(Rows::I8(r), Rows::I4),
+            packed => packed,
+        }
+    }
+}
+
+impl From<Array2<i8>> for Rows {
+    fn from(rows: Array2<i8>) -> Self {
+        Rows::I8(rows)
+    }
+}
+
+impl PartialEq for Rows {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Rows::I4(a), Rows::I4(b)) => a.dim() == b.dim() && a.as_bytes() == b.as_bytes(),
+            _ => self.dim() == other.dim() && *self.to_i8() == *other.to_i8(),
+        }
+    }
+}
+
+/// Item embeddings quantised to int8 (or 4 bits) with one f32 scale per row, plus a per-item
+/// bias.
 ///
 /// Row `j` dequantises to `rows[j, k] as f32 * scales[j]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemTable {
     /// `N × d` quantised rows.
-    pub rows: Array2<i8>,
+    pub rows: Rows,
     /// `N` per-row scales (finite, ≥ 0).
     pub scales: Array1<f32>,
     /// `N` per-item biases added to every score (a popularity prior; finite).
@@ -57,7 +122,7 @@ impl ItemTable {
             }
         }
         Self {
-            rows: q,
+            rows: q.into(),
             scales,
             bias,
         }
@@ -65,23 +130,23 @@ impl ItemTable {
 
     /// Number of items.
     pub fn len(&self) -> usize {
-        self.rows.nrows()
+        self.rows.dim().0
     }
 
     /// True when the table has no items.
     pub fn is_empty(&self) -> bool {
-        self.rows.nrows() == 0
+        self.len() == 0
     }
 
     /// Embedding dimension.
     pub fn dim(&self) -> usize {
-        self.rows.ncols()
+        self.rows.dim().1
     }
 
     /// Row `j` as f32 (`q · scale`), the values fold-in works with.
     pub fn dequantised_row(&self, j: usize) -> Array1<f32> {
         let s = self.scales[j];
-        self.rows.row(j).mapv(|q| q as f32 * s)
+        self.rows.row_i8(j).mapv(|q| q as f32 * s)
     }
 
     /// `Σ_j y_j y_jᵀ` over dequantised rows: the Gram matrix ALS fold-in needs.

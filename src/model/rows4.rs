@@ -1,6 +1,8 @@
 //! The `QI4R` section: item rows at 4 bits per value, an alternative to `QI8R` (a model has
-//! exactly one of them). Values are in −7..=7 with one f32 scale per row, so in memory they are
-//! ordinary [`ItemTable`] int8 rows and every scorer runs unchanged (docs/FORMAT.md § 1.7).
+//! exactly one of them). Values are in −7..=7 with one f32 scale per row (docs/FORMAT.md § 1.7).
+//! In memory they stay packed ([`Packed4`], the section's bytes as they are): the CPU kernels read
+//! them directly (half the memory traffic of int8), and [`super::Rows::to_i8`] expands them where
+//! a consumer wants int8 (the ndarray reference, the GPU upload).
 //!
 //! Layout: `N × f32 scale | N × ceil(d/2) bytes`; value k of row j is the low nibble (k even)
 //! or high nibble (k odd) of byte `j·ceil(d/2) + k/2`, two's complement; −8 is refused and an
@@ -9,7 +11,7 @@
 use ndarray::{Array1, Array2};
 
 use super::cursor::{try_with_capacity, Cursor, Sink};
-use super::ItemTable;
+use super::{ItemTable, Rows};
 use crate::{Error, Result};
 
 /// Section id.
@@ -40,34 +42,102 @@ pub fn quantise4(rows: &Array2<f32>, bias: Array1<f32>) -> ItemTable {
         }
     }
     ItemTable {
-        rows: q,
+        rows: q.into(),
         scales,
         bias,
     }
 }
 
+/// `N × d` values at 4 bits each, row-major, `ceil(d/2)` bytes per row: value `k` of row `j` is
+/// the low (k even) or high (k odd) nibble of byte `j·ceil(d/2) + k/2`, two's complement, in
+/// −7..=7; an odd `d` leaves each row's last high nibble 0. Exactly the `QI4R` row bytes.
+#[derive(Debug, Clone)]
+pub struct Packed4 {
+    bytes: Vec<u8>,
+    n: usize,
+    d: usize,
+}
+
+impl Packed4 {
+    /// Packs int8 rows; `None` unless every value is in −7..=7.
+    pub fn from_i8(rows: &Array2<i8>) -> Option<Self> {
+        if !rows.iter().all(|v| (-MAX4..=MAX4).contains(v)) {
+            return None;
+        }
+        let (n, d) = rows.dim();
+        let per = d.div_ceil(2);
+        let mut bytes = vec![0u8; n * per];
+        for ((j, k), v) in rows.indexed_iter() {
+            let nib = (*v as u8) & 0x0f;
+            bytes[j * per + k / 2] |= if k % 2 == 0 { nib } else { nib << 4 };
+        }
+        Some(Self { bytes, n, d })
+    }
+
+    /// `(N, d)`.
+    pub fn dim(&self) -> (usize, usize) {
+        (self.n, self.d)
+    }
+
+    /// Bytes per row, `ceil(d/2)`.
+    pub fn row_bytes(&self) -> usize {
+        self.d.div_ceil(2)
+    }
+
+    /// The packed bytes, `N · ceil(d/2)` of them.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Value `k` of row `j`.
+    ///
+    /// # Panics
+    /// If `j ≥ N` or `k ≥ d`.
+    pub fn get(&self, j: usize, k: usize) -> i8 {
+        assert!(j < self.n && k < self.d, "4-bit row index out of range");
+        nibble(self.bytes[j * self.row_bytes() + k / 2], k)
+    }
+
+    /// Row `j` expanded to int8.
+    pub fn row_i8(&self, j: usize) -> Array1<i8> {
+        (0..self.d).map(|k| self.get(j, k)).collect()
+    }
+
+    /// All rows expanded to int8.
+    pub fn unpack(&self) -> Array2<i8> {
+        Array2::from_shape_fn((self.n, self.d), |(j, k)| self.get(j, k))
+    }
+}
+
+/// Value `k` of a row from its byte `k / 2`: the low nibble for even `k`, high for odd,
+/// sign-extended.
+#[inline]
+pub fn nibble(byte: u8, k: usize) -> i8 {
+    let nib = if k % 2 == 0 { byte << 4 } else { byte & 0xf0 };
+    (nib as i8) >> 4
+}
+
 /// True when every value of the table fits the 4-bit format.
 pub fn fits(table: &ItemTable) -> bool {
-    table.rows.iter().all(|v| (-MAX4..=MAX4).contains(v))
+    match &table.rows {
+        Rows::I8(rows) => rows.iter().all(|v| (-MAX4..=MAX4).contains(v)),
+        Rows::I4(_) => true,
+    }
 }
 
-/// Encodes a table whose values all [`fits`].
-pub(crate) fn encode(table: &ItemTable) -> Vec<u8> {
-    let (n, d) = table.rows.dim();
-    let per = d.div_ceil(2);
+/// Encodes a table whose values all [`fits`] (`None` otherwise).
+pub(crate) fn encode(table: &ItemTable) -> Option<Vec<u8>> {
     let mut s = Sink::default();
     s.f32s(table.scales.iter().copied());
-    let mut packed = vec![0u8; n * per];
-    for ((j, k), v) in table.rows.indexed_iter() {
-        let nib = (*v as u8) & 0x0f;
-        packed[j * per + k / 2] |= if k % 2 == 0 { nib } else { nib << 4 };
+    match &table.rows {
+        Rows::I4(p) => s.raw(p.as_bytes()),
+        Rows::I8(rows) => s.raw(Packed4::from_i8(rows)?.as_bytes()),
     }
-    s.raw(&packed);
-    s.bytes
+    Some(s.bytes)
 }
 
-/// Decodes `(rows, scales)`; the length must be exactly `4N + N·ceil(d/2)`.
-pub(crate) fn decode(bytes: &[u8], n: usize, d: usize) -> Result<(Array2<i8>, Vec<f32>)> {
+/// Decodes `(rows, scales)`; the length must be exactly `4N + N·ceil(d/2)`. The rows stay packed.
+pub(crate) fn decode(bytes: &[u8], n: usize, d: usize) -> Result<(Packed4, Vec<f32>)> {
     let per = d.div_ceil(2);
     let expected = n as u64 * (4 + per as u64);
     if bytes.len() as u64 != expected {
@@ -80,26 +150,14 @@ pub(crate) fn decode(bytes: &[u8], n: usize, d: usize) -> Result<(Array2<i8>, Ve
     let mut cur = Cursor::new(bytes, "QI4R");
     let scales = cur.f32s(n)?;
     let packed = cur.take(n * per)?;
-    // 4-bit rows expand to twice their bytes: n·d may exceed a 32-bit usize.
-    let total = n.checked_mul(d).ok_or(Error::TooLarge {
-        what: "item row values",
-        value: n as u64 * d as u64,
-        max: usize::MAX as u64,
-    })?;
-    let mut q = try_with_capacity(total, "item row values")?;
     for (j, row) in packed.chunks_exact(per).enumerate() {
         for k in 0..d {
-            let b = row[k / 2];
-            let nib = if k % 2 == 0 { b & 0x0f } else { b >> 4 };
-            // Sign-extend the nibble.
-            let v = ((nib << 4) as i8) >> 4;
-            if v == -8 {
+            if nibble(row[k / 2], k) == -8 {
                 return Err(Error::Malformed {
                     section: "QI4R",
                     reason: format!("row {j} value {k} is -8 (values are -7..=7)"),
                 });
             }
-            q.push(v);
         }
         if d % 2 == 1 && row[per - 1] >> 4 != 0 {
             return Err(Error::Malformed {
@@ -108,11 +166,9 @@ pub(crate) fn decode(bytes: &[u8], n: usize, d: usize) -> Result<(Array2<i8>, Ve
             });
         }
     }
-    let rows = Array2::from_shape_vec((n, d), q).map_err(|e| Error::Malformed {
-        section: "QI4R",
-        reason: e.to_string(),
-    })?;
-    Ok((rows, scales))
+    let mut bytes = try_with_capacity(packed.len(), "item row bytes")?;
+    bytes.extend_from_slice(packed);
+    Ok((Packed4 { bytes, n, d }, scales))
 }
 
 #[cfg(test)]
@@ -123,28 +179,37 @@ mod tests {
     #[test]
     fn packs_low_nibble_first_and_round_trips() {
         let t = ItemTable {
-            rows: array![[1i8, -1, 7], [-7, 0, 3]],
+            rows: array![[1i8, -1, 7], [-7, 0, 3]].into(),
             scales: array![0.5f32, 0.25],
             bias: array![0f32, 0.0],
         };
         assert!(fits(&t));
-        let b = encode(&t);
+        let b = encode(&t).unwrap();
         assert_eq!(b.len(), 2 * (4 + 2));
         // Row 0: (1, -1) → 0xf1, (7, pad) → 0x07.
         assert_eq!(&b[8..10], &[0xf1, 0x07]);
         let (rows, scales) = decode(&b, 2, 3).unwrap();
-        assert_eq!(rows, t.rows);
+        assert_eq!(Rows::I4(rows.clone()), t.rows);
+        assert_eq!(rows.unpack(), *t.rows.to_i8());
+        assert_eq!(rows.get(1, 0), -7);
+        assert_eq!(rows.row_i8(0).to_vec(), vec![1, -1, 7]);
         assert_eq!(scales, vec![0.5, 0.25]);
+        // Packed rows encode to the same bytes.
+        let t4 = ItemTable {
+            rows: Rows::I4(rows),
+            ..t
+        };
+        assert_eq!(encode(&t4).unwrap(), b);
     }
 
     #[test]
     fn bad_bytes_are_typed_errors() {
         let t = ItemTable {
-            rows: array![[1i8, 2]],
+            rows: array![[1i8, 2]].into(),
             scales: array![1f32],
             bias: array![0f32],
         };
-        let mut b = encode(&t);
+        let mut b = encode(&t).unwrap();
         assert!(matches!(
             decode(&b[..4], 1, 2),
             Err(Error::SectionSize { .. })
@@ -152,11 +217,11 @@ mod tests {
         b[4] = 0x08; // -8
         assert!(matches!(decode(&b, 1, 2), Err(Error::Malformed { .. })));
         let t = ItemTable {
-            rows: array![[1i8]],
+            rows: array![[1i8]].into(),
             scales: array![1f32],
             bias: array![0f32],
         };
-        let mut b = encode(&t);
+        let mut b = encode(&t).unwrap();
         b[4] |= 0x30; // odd d: padding nibble must be 0
         assert!(matches!(decode(&b, 1, 1), Err(Error::Malformed { .. })));
     }
@@ -168,7 +233,7 @@ mod tests {
         assert!(fits(&t));
         assert_eq!(t.scales[1], 0.0);
         for k in 0..4 {
-            let y = f32::from(t.rows[[0, k]]) * t.scales[0];
+            let y = f32::from(t.rows.to_i8()[[0, k]]) * t.scales[0];
             assert!((y - x[[0, k]]).abs() <= 0.06, "{k}: {y}");
         }
     }

@@ -8,7 +8,7 @@ use super::cursor::{self, Cursor, Sink};
 use super::neighbours::{Neighbours, NBRS};
 use super::rows4::{self, QI4R};
 use super::{
-    strings, Extensions, FoldIn, ItemKeys, ItemTable, Metadata, Model, MAX_DIM, MAX_ITEMS,
+    strings, Extensions, FoldIn, ItemKeys, ItemTable, Metadata, Model, Rows, MAX_DIM, MAX_ITEMS,
     MAX_META_FIELDS,
 };
 use crate::history::EventKind;
@@ -90,7 +90,10 @@ pub(crate) fn decode(sections: &[RawSection<'_>]) -> Result<Model> {
                 reason: "a model has QI8R or QI4R rows, not both".into(),
             })
         }
-        (Some(s), false) => rows4::decode(s.bytes, n, d)?,
+        (Some(s), false) => {
+            let (rows, scales) = rows4::decode(s.bytes, n, d)?;
+            (Rows::I4(rows), scales)
+        }
         (None, _) => {
             let rows = find(sections, QI8R, "QI8R")?;
             expect_len("QI8R", rows, n64.checked_mul(4 + d64))?;
@@ -103,7 +106,7 @@ pub(crate) fn decode(sections: &[RawSection<'_>]) -> Result<Model> {
                 section: "QI8R",
                 reason: e.to_string(),
             })?;
-            (rows, scales)
+            (Rows::I8(rows), scales)
         }
     };
     check_finite("row scale", &scales)?;
@@ -225,13 +228,22 @@ pub(crate) fn encode(m: &Model) -> Vec<([u8; 4], bool, Vec<u8>)> {
     dims.u32(n as u32);
     dims.u32(d as u32);
 
-    let (rows_id, rows) = if m.extra.rows4 && rows4::fits(&m.table) {
-        (QI4R, rows4::encode(&m.table))
-    } else {
-        let mut rows = Sink::default();
-        rows.f32s(m.table.scales.iter().copied());
-        rows.raw(&m.table.rows.iter().map(|q| *q as u8).collect::<Vec<_>>());
-        (QI8R, rows.bytes)
+    let packed = m.extra.rows4.then(|| rows4::encode(&m.table)).flatten();
+    let (rows_id, rows) = match packed {
+        Some(bytes) => (QI4R, bytes),
+        None => {
+            let mut rows = Sink::default();
+            rows.f32s(m.table.scales.iter().copied());
+            rows.raw(
+                &m.table
+                    .rows
+                    .to_i8()
+                    .iter()
+                    .map(|q| *q as u8)
+                    .collect::<Vec<_>>(),
+            );
+            (QI8R, rows.bytes)
+        }
     };
 
     let mut bias = Sink::default();

@@ -1,5 +1,5 @@
 //! The CPU scorer. [`CpuScorer::scores`] is the reference, on ndarray: exact i32 dot products of
-//! int8 rows, then the fixed f32 epilogue of the scoring contract (docs/FORMAT.md § 2.2).
+//! int8 (or 4-bit) rows, then the fixed f32 epilogue of the scoring contract (docs/FORMAT.md § 2.2).
 //! [`CpuScorer::top_k`] is the fast path the engine uses: the best [`Kernel`] for this machine
 //! scores blocks of rows and a bounded heap keeps the best k ([`super::kernel`]); it returns the
 //! same ids and bit-identical scores as the reference followed by [`crate::rank::top_k`].
@@ -8,9 +8,9 @@ use ndarray::{Array1, ArrayView1, Zip};
 
 use super::kernel::block::TableView;
 use super::kernel::select::TopK;
-use super::kernel::{order_key, Kernel};
+use super::kernel::{order_key, Kernel, GROUP};
 use super::QuantisedUser;
-use crate::model::ItemTable;
+use crate::model::{ItemTable, Rows};
 use crate::rank::{self, Ranked};
 
 /// Scores every item of an [`ItemTable`] on the CPU.
@@ -37,11 +37,22 @@ impl CpuScorer {
     pub fn scores(&self, table: &ItemTable, user: &QuantisedUser) -> Array1<f32> {
         let q = user.q.view();
         let mut out = Array1::<f32>::zeros(table.len());
-        Zip::from(&mut out)
-            .and(table.rows.rows())
-            .and(&table.scales)
-            .and(&table.bias)
-            .for_each(|o, row, &s, &b| *o = epilogue(dot_i8(row, q), s, user.scale, b));
+        match &table.rows {
+            Rows::I8(rows) => Zip::from(&mut out)
+                .and(rows.rows())
+                .and(&table.scales)
+                .and(&table.bias)
+                .for_each(|o, row, &s, &b| *o = epilogue(dot_i8(row, q), s, user.scale, b)),
+            Rows::I4(p) => Zip::indexed(&mut out)
+                .and(&table.scales)
+                .and(&table.bias)
+                .for_each(|j, o, &s, &b| {
+                    let acc = Zip::indexed(q).fold(0i32, |acc, k, &u| {
+                        acc + i32::from(p.get(j, k)) * i32::from(u)
+                    });
+                    *o = epilogue(acc, s, user.scale, b)
+                }),
+        }
         out
     }
 
@@ -86,7 +97,7 @@ impl CpuScorer {
         };
         let mut best = TopK::new(k);
         let mut pending = extra;
-        view.for_each_block(kernel, |first, scores, mut best_key| {
+        view.for_each_block(kernel, |first, scores, groups, mut best_key| {
             let end = first + scores.len();
             while let Some((&(i, n), rest)) = pending.split_first() {
                 let i = i as usize;
@@ -94,12 +105,15 @@ impl CpuScorer {
                     break;
                 }
                 if i >= first {
-                    scores[i - first] += n;
-                    best_key = best_key.max(order_key(scores[i - first]));
+                    let r = i - first;
+                    scores[r] += n;
+                    let key = order_key(scores[r]);
+                    groups[r / GROUP] = groups[r / GROUP].max(key);
+                    best_key = best_key.max(key);
                 }
                 pending = rest;
             }
-            best.offer_block(first as u32, scores, best_key, &excluded)
+            best.offer_block(first as u32, scores, groups, best_key, &excluded)
         });
         best.into_sorted()
     }

@@ -95,7 +95,8 @@ impl GpuScorer {
 fn pack_rows(table: &ItemTable, first: usize, len: usize, d_words: usize) -> Vec<u8> {
     let d = table.dim();
     let mut out = vec![0u8; len * d_words * 4];
-    for (r, row) in table.rows.outer_iter().skip(first).take(len).enumerate() {
+    for r in 0..len {
+        let row = table.rows.row_i8(first + r);
         let base = r * d_words * 4;
         for (k, q) in row.iter().enumerate() {
             out[base + k] = *q as u8;

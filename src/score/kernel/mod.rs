@@ -2,7 +2,8 @@
 //! wasm SIMD128 and x86-64 AVX2, the choice made once at start-up (memchr style).
 //!
 //! A kernel computes `acc[j] = Σ_k row_j[k] · user[k]` exactly in i32 for a block of contiguous
-//! rows — step 2 of the scoring contract (`docs/FORMAT.md` § 2.2). Exact integer arithmetic means
+//! rows — step 2 of the scoring contract (`docs/FORMAT.md` § 2.2) — over int8 rows ([`Kernel::dots`])
+//! or packed 4-bit rows ([`Kernel::dots4`], the `QI4R` layout, half the bytes to read). Exact integer arithmetic means
 //! every kernel returns the same accumulators bit for bit; the ndarray scorer in
 //! [`super::cpu`] stays the reference they are tested against (`tests/kernel.rs`).
 //! The f32 epilogue and the top-k selection that consume the accumulators live in [`block`] and
@@ -21,17 +22,36 @@ mod x86;
 use std::fmt;
 use std::sync::OnceLock;
 
+/// Largest dimension a kernel accepts (the model reader's limit).
+const MAX_DIM: usize = crate::model::MAX_DIM as usize;
+
 /// Signature of a kernel body: `rows.len() == out.len() * user.len()` (checked by
 /// [`Kernel::dots`]); row `j` is `rows[j*d..(j+1)*d]`. Values may be any i8 (−128 included);
 /// `d ≤ 1024` keeps |acc| < 2²⁴ (the model reader's limit).
 pub type DotsFn = fn(rows: &[i8], user: &[i8], out: &mut [i32]);
 
+/// Signature of a 4-bit kernel body: `rows` holds `out.len()` rows of `ceil(d/2)` bytes in the
+/// `QI4R` layout ([`crate::model::Packed4`]), `d = user.len() ≤ 1024` (checked by
+/// [`Kernel::dots4`]). Any nibble (−8 included) gives the exact sum; padding nibbles are ignored.
+pub type Dots4Fn = fn(rows: &[u8], user: &[i8], out: &mut [i32]);
+
+/// Items per group of the epilogue's maxima: the top-k looks at a group's items only when the
+/// group's largest order key beats its threshold.
+pub const GROUP: usize = 16;
+
 /// Signature of an epilogue body: `out[j] = (f32(acc[j]) · scales[j]) · user_scale + bias[j]`
 /// (docs/FORMAT.md § 2.2 step 3, no FMA), all slices of one length (checked by
-/// [`Kernel::epilogue`]); returns the largest [`order_key`] of `out` (`i32::MIN` when empty), which
-/// lets the top-k skip a block without looking at it again.
-pub type EpilogueFn =
-    fn(acc: &[i32], scales: &[f32], bias: &[f32], user_scale: f32, out: &mut [f32]) -> i32;
+/// [`Kernel::epilogue`]); `groups[g]` receives the largest [`order_key`] of
+/// `out[g·GROUP..(g+1)·GROUP]` (`groups.len() == ceil(n / GROUP)`), and the largest of all is
+/// returned (`i32::MIN` when empty): the top-k skips whole blocks and groups on them.
+pub type EpilogueFn = fn(
+    acc: &[i32],
+    scales: &[f32],
+    bias: &[f32],
+    user_scale: f32,
+    out: &mut [f32],
+    groups: &mut [i32],
+) -> i32;
 
 /// The integer whose signed order is `f32::total_cmp`'s order (the same bit trick std uses).
 #[inline(always)]
@@ -45,6 +65,7 @@ pub fn order_key(score: f32) -> i32 {
 pub struct Kernel {
     name: &'static str,
     dots: DotsFn,
+    dots4: Dots4Fn,
     epilogue: EpilogueFn,
 }
 
@@ -77,11 +98,32 @@ impl Kernel {
         (self.dots)(rows, user, out)
     }
 
-    /// The contract's epilogue over a block of accumulators into `out`; returns the block's
-    /// largest [`order_key`].
+    /// `out[j] = Σ_k value(j, k) · user[k]` over packed 4-bit rows of `ceil(d/2)` bytes each,
+    /// `d = user.len()`.
     ///
     /// # Panics
-    /// If the slices differ in length (a caller bug, never data-dependent).
+    /// If `rows.len() != out.len() * ceil(d/2)` or `d > 1024` (caller bugs: the model reader
+    /// limits `d`).
+    pub fn dots4(&self, rows: &[u8], user: &[i8], out: &mut [i32]) {
+        assert_eq!(
+            rows.len(),
+            out.len() * user.len().div_ceil(2),
+            "4-bit kernel block shape mismatch"
+        );
+        assert!(user.len() <= MAX_DIM, "dimension above the model limit");
+        if user.is_empty() {
+            out.fill(0);
+            return;
+        }
+        (self.dots4)(rows, user, out)
+    }
+
+    /// The contract's epilogue over a block of accumulators into `out`, with the largest
+    /// [`order_key`] of each [`GROUP`] of items in `groups`; returns the block's largest.
+    ///
+    /// # Panics
+    /// If the slices differ in length or `groups.len() != ceil(out.len() / GROUP)` (caller bugs,
+    /// never data-dependent).
     pub fn epilogue(
         &self,
         acc: &[i32],
@@ -89,13 +131,17 @@ impl Kernel {
         bias: &[f32],
         user_scale: f32,
         out: &mut [f32],
+        groups: &mut [i32],
     ) -> i32 {
         let n = out.len();
         assert!(
-            acc.len() == n && scales.len() == n && bias.len() == n,
+            acc.len() == n
+                && scales.len() == n
+                && bias.len() == n
+                && groups.len() == n.div_ceil(GROUP),
             "epilogue block shape mismatch"
         );
-        (self.epilogue)(acc, scales, bias, user_scale, out)
+        (self.epilogue)(acc, scales, bias, user_scale, out, groups)
     }
 
     /// The plain Rust kernel (auto-vectorised where the compiler can).
@@ -103,6 +149,7 @@ impl Kernel {
         Kernel {
             name: "portable",
             dots: portable::dots,
+            dots4: portable::dots4,
             epilogue: portable::epilogue,
         }
     }

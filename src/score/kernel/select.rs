@@ -6,35 +6,37 @@
 //! Order is exactly [`crate::rank::top_k`]'s: higher score first by `f32::total_cmp`, equal scores
 //! → lower index first (rows arrive in increasing index, so a later equal score never displaces).
 
-use std::cmp::Ordering;
-
-use super::order_key;
+use super::{order_key, GROUP};
 use crate::rank::Ranked;
 
-/// Heap entry; "greater" means worse, so the heap's top is the current k-th best.
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    key: i32,
-    index: u32,
-    score: f32,
-}
+/// A candidate packed in one word whose *smaller* value is the better item: the high half is
+/// the order key complemented (higher score first), the low half the index (lower first on equal
+/// scores). Integer compares make selection and sorting cheap; the score is recovered from the
+/// key ([`order_key`] is its own inverse).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Entry(u64);
 
-impl Ord for Entry {
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.key.cmp(&self.key).then(self.index.cmp(&other.index))
+impl Entry {
+    fn new(key: i32, index: u32) -> Self {
+        // `key as u32 ^ 2³¹` maps i32 order onto u32 order; `!` reverses it.
+        let word = !((key as u32) ^ 0x8000_0000);
+        Entry((u64::from(word) << 32) | u64::from(index))
+    }
+
+    fn key(self) -> i32 {
+        (!((self.0 >> 32) as u32) ^ 0x8000_0000) as i32
+    }
+
+    fn index(self) -> u32 {
+        self.0 as u32
+    }
+
+    fn score(self) -> f32 {
+        // `order_key`'s bit flip, applied to the key, gives the score's bits back.
+        let key = self.key();
+        f32::from_bits((key ^ ((((key >> 31) as u32) >> 1) as i32)) as u32)
     }
 }
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Entry {}
 
 /// The best `k` of a stream of `(index, score)` offered in increasing index order.
 ///
@@ -63,38 +65,48 @@ impl TopK {
 
     /// Keeps the best `k` of the buffer and sets the threshold to the k-th best key.
     fn compact(&mut self) {
-        // Ascending `Ord` is best first: after this, `buf[k - 1]` is the k-th best.
+        // Ascending order is best first: after this, `buf[k - 1]` is the k-th best.
         self.buf.select_nth_unstable(self.k - 1);
         self.buf.truncate(self.k);
-        self.threshold = Some(self.buf[self.k - 1].key);
+        self.threshold = Some(self.buf[self.k - 1].key());
     }
 
     /// Offers `scores[i]` as item `first + i`, skipping items for which `excluded` is true.
-    /// `best_key` must be at least the largest [`order_key`] of `scores`: once a threshold
-    /// exists, most blocks hold nothing better and are skipped on that alone.
+    /// `groups[g]` must be at least the largest [`order_key`] of `scores[g·GROUP..(g+1)·GROUP]`
+    /// and `best_key` at least the largest of all: once a threshold exists, most blocks hold
+    /// nothing better and are skipped on `best_key` alone, and in the others only the groups that
+    /// beat it are looked at item by item.
     #[inline]
     pub fn offer_block(
         &mut self,
         first: u32,
         scores: &[f32],
+        groups: &[i32],
         best_key: i32,
         excluded: &impl Fn(u32) -> bool,
     ) {
         if self.k == 0 || self.threshold.is_some_and(|t| best_key <= t) {
             return;
         }
-        for (i, &score) in scores.iter().enumerate() {
-            let key = order_key(score);
-            if self.threshold.is_some_and(|t| key <= t) {
+        for (g, &group_key) in groups.iter().enumerate() {
+            if self.threshold.is_some_and(|t| group_key <= t) {
                 continue;
             }
-            let index = first + i as u32;
-            if excluded(index) {
-                continue;
-            }
-            self.buf.push(Entry { key, index, score });
-            if self.buf.len() >= 2 * self.k {
-                self.compact();
+            let start = g * GROUP;
+            let end = scores.len().min(start + GROUP);
+            for (i, &score) in scores[start..end].iter().enumerate() {
+                let key = order_key(score);
+                if self.threshold.is_some_and(|t| key <= t) {
+                    continue;
+                }
+                let index = first + (start + i) as u32;
+                if excluded(index) {
+                    continue;
+                }
+                self.buf.push(Entry::new(key, index));
+                if self.buf.len() >= 2 * self.k {
+                    self.compact();
+                }
             }
         }
     }
@@ -106,9 +118,45 @@ impl TopK {
         self.buf
             .into_iter()
             .map(|e| Ranked {
-                index: e.index,
-                score: e.score,
+                index: e.index(),
+                score: e.score(),
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_order_best_first_and_give_back_key_index_and_score_bits() {
+        let scores = [
+            f32::NEG_INFINITY,
+            -3.5,
+            -0.0,
+            0.0,
+            1e-30,
+            2.25,
+            f32::INFINITY,
+        ];
+        let mut entries = Vec::new();
+        for (i, &s) in scores.iter().enumerate() {
+            for index in [0, 7, u32::MAX] {
+                let e = Entry::new(order_key(s), index);
+                assert_eq!(e.key(), order_key(s));
+                assert_eq!(e.index(), index);
+                assert_eq!(e.score().to_bits(), s.to_bits());
+                entries.push((i, index, e));
+            }
+        }
+        entries.sort_by_key(|&(_, _, e)| e);
+        // Best first: higher score (total order), then lower index.
+        let want: Vec<(usize, u32)> = (0..scores.len())
+            .rev()
+            .flat_map(|i| [0, 7, u32::MAX].map(|x| (i, x)))
+            .collect();
+        let got: Vec<(usize, u32)> = entries.iter().map(|&(i, x, _)| (i, x)).collect();
+        assert_eq!(got, want);
     }
 }

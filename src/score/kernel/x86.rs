@@ -16,6 +16,7 @@ pub(super) fn avx2() -> Option<Kernel> {
     is_x86_feature_detected!("avx2").then_some(Kernel {
         name: "avx2",
         dots: dots_avx2,
+        dots4: super::portable::dots4,
         // Natively the release/bench profiles vectorise the portable epilogue well enough.
         epilogue: super::portable::epilogue,
     })
