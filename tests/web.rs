@@ -126,6 +126,31 @@ async fn default_model_recommends_from_clicks_in_the_clicked_category() {
     assert!(warm.iter().all(|w| !w.title.is_empty()));
 }
 
+/// The default model has 4-bit rows: kept packed (`packedRows: true`) or expanded to int8 (the
+/// default), the recommendations are the same, score bits included.
+#[wasm_bindgen_test]
+async fn packed_and_expanded_4_bit_rows_recommend_the_same() {
+    let mut answers = Vec::new();
+    for packed in [false, true] {
+        let ns = format!("web-packed-{packed}");
+        JsFuture::from(Recommender::delete_stored_history(ns.clone()))
+            .await
+            .unwrap();
+        let o = opts(&format!(r#"{{"namespace":"{ns}","packedRows":{packed}}}"#));
+        let r = Recommender::load_async(DEFAULT_MODEL, o).await.unwrap();
+        let catalog: Vec<HashMap<String, String>> =
+            serde_wasm_bindgen::from_value(r.catalog().unwrap()).unwrap();
+        for item in catalog.iter().step_by(997).take(3) {
+            done(r.record(item["key"].clone(), None)).await.unwrap();
+        }
+        answers.push(recs(&r, 50).await);
+    }
+    assert_eq!(answers[0].len(), 50);
+    assert_eq!(answers[0], answers[1]);
+    let bad = Recommender::load_async(DEFAULT_MODEL, opts(r#"{"packedRows":"yes"}"#)).await;
+    assert_eq!(error_code(&bad.err().unwrap()), "InvalidArgument");
+}
+
 #[wasm_bindgen_test]
 async fn history_persists_across_instances_on_the_same_database() {
     let a = fresh("web-persist", DEFAULT_MODEL).await;

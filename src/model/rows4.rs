@@ -105,7 +105,21 @@ impl Packed4 {
 
     /// All rows expanded to int8.
     pub fn unpack(&self) -> Array2<i8> {
-        Array2::from_shape_fn((self.n, self.d), |(j, k)| self.get(j, k))
+        let mut values = Vec::with_capacity(self.n * self.d);
+        for row in self
+            .bytes
+            .chunks_exact(self.row_bytes().max(1))
+            .take(self.n)
+        {
+            for (i, &b) in row.iter().enumerate() {
+                values.push(nibble(b, 0));
+                if 2 * i + 1 < self.d {
+                    values.push(nibble(b, 1));
+                }
+            }
+        }
+        values.resize(self.n * self.d, 0); // only when d = 0
+        Array2::from_shape_vec((self.n, self.d), values).expect("n·d values")
     }
 }
 

@@ -43,6 +43,11 @@ export interface LoadOptions {
    * CPU, with the reason in `backendReport`). "cpu": never touch the GPU.
    */
   backend?: "auto" | "cpu" | "webgpu";
+  /**
+   * For a model with 4-bit rows: keep them packed in memory (half the memory; the CPU scores
+   * them about 15 % slower, docs/BENCHMARKS.md). Default false: expanded to int8 at load.
+   */
+  packedRows?: boolean;
 }
 /** Options of `recommend`. */
 export interface RecommendOptions {
@@ -133,10 +138,17 @@ struct LoadOptions {
     history_cap: Option<usize>,
     persist: Option<bool>,
     backend: Option<String>,
+    packed_rows: Option<bool>,
 }
 
 impl LoadOptions {
-    const KNOWN: &'static [&'static str] = &["namespace", "historyCap", "persist", "backend"];
+    const KNOWN: &'static [&'static str] = &[
+        "namespace",
+        "historyCap",
+        "persist",
+        "backend",
+        "packedRows",
+    ];
 }
 
 #[derive(Deserialize, Default)]
@@ -179,7 +191,7 @@ pub struct Recommender {
 }
 
 impl Recommender {
-    async fn open(model: Model, opts: LoadOptions) -> Result<Self, Error> {
+    async fn open(mut model: Model, opts: LoadOptions) -> Result<Self, Error> {
         let namespace = opts.namespace.unwrap_or_else(|| "default".into());
         check_namespace(&namespace)?;
         let requested = Requested::parse(opts.backend.as_deref().unwrap_or("auto"))?;
@@ -190,6 +202,9 @@ impl Recommender {
         } else {
             BrowserStore::Memory(MemoryStore::default())
         };
+        if !opts.packed_rows.unwrap_or(false) {
+            model.table.rows = model.table.rows.into_int8();
+        }
         let backend = gpu::choose(requested, &model.table).await;
         let engine = Engine::open(model, backend, store, cap).await?;
         Ok(Recommender {
