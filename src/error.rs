@@ -22,16 +22,16 @@ pub enum Error {
     #[error("model file is corrupted: CRC-32 of the payload is {actual:#010x}, header says {expected:#010x}")]
     ChecksumMismatch { expected: u32, actual: u32 },
     /// A section id this reader does not know is flagged as required.
-    #[error("model file needs section {id:?} which this version of localrank does not understand; upgrade localrank")]
+    #[error("model file needs section \"{id}\" which this version of localrank does not understand; upgrade localrank")]
     UnknownRequiredSection { id: String },
     /// A section every model must have is absent.
-    #[error("model file has no {id:?} section")]
+    #[error("model file has no \"{id}\" section")]
     MissingSection { id: &'static str },
     /// The same section id appears twice.
-    #[error("model file has section {id:?} more than once")]
+    #[error("model file has section \"{id}\" more than once")]
     DuplicateSection { id: String },
     /// A section's bytes do not match the size its contents need.
-    #[error("section {section:?} is {actual} bytes but its contents need {expected}")]
+    #[error("section \"{section}\" is {actual} bytes but its contents need {expected}")]
     SectionSize {
         section: &'static str,
         expected: u64,
@@ -45,10 +45,10 @@ pub enum Error {
         max: u64,
     },
     /// A string in the model is not valid UTF-8.
-    #[error("section {section:?}: string #{index} is not valid UTF-8")]
+    #[error("section \"{section}\": string #{index} is not valid UTF-8")]
     InvalidUtf8 { section: &'static str, index: usize },
     /// Structurally wrong content (offsets out of order, duplicate keys, ...).
-    #[error("section {section:?} is malformed: {reason}")]
+    #[error("section \"{section}\" is malformed: {reason}")]
     Malformed {
         section: &'static str,
         reason: String,

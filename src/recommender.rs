@@ -174,7 +174,14 @@ impl<S: HistoryStore> Engine<S> {
     /// Replaces the history with a validated document's events (newest `cap` kept).
     /// On any error, stored and in-memory history are unchanged.
     pub async fn import_history(&self, json: &str) -> Result<()> {
-        let doc = HistoryDocument::from_json(json)?;
+        self.import_document(HistoryDocument::from_json(json)?)
+            .await
+    }
+
+    /// [`Self::import_history`] for a document already parsed (the browser parses JSON itself);
+    /// validated again here.
+    pub async fn import_document(&self, doc: HistoryDocument) -> Result<()> {
+        doc.validate()?;
         let _turn = self.serial.turn().await;
         let cap = self.history.borrow().cap();
         let next = History::from_events(cap, doc.events)?;

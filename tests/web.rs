@@ -62,7 +62,7 @@ async fn recs(r: &Recommender, k: usize) -> Vec<Rec> {
 }
 
 fn history(r: &Recommender) -> Vec<Ev> {
-    serde_wasm_bindgen::from_value(r.history().expect("history")).expect("event shape")
+    serde_wasm_bindgen::from_value(r.history()).expect("event shape")
 }
 
 fn error_code(e: &JsValue) -> String {
@@ -95,7 +95,7 @@ async fn default_model_recommends_from_clicks_in_the_clicked_category() {
     assert_eq!(r.backend(), "cpu");
     assert_eq!(r.item_count(), 4385);
     let catalog: Vec<HashMap<String, String>> =
-        serde_wasm_bindgen::from_value(r.catalog().unwrap()).unwrap();
+        serde_wasm_bindgen::from_value(r.catalog()).unwrap();
     let clicked: Vec<&HashMap<String, String>> = catalog
         .iter()
         .filter(|c| c["category"] == "Additive Manufacturing Products")
@@ -139,7 +139,7 @@ async fn packed_and_expanded_4_bit_rows_recommend_the_same() {
         let o = opts(&format!(r#"{{"namespace":"{ns}","packedRows":{packed}}}"#));
         let r = Recommender::load_async(DEFAULT_MODEL, o).await.unwrap();
         let catalog: Vec<HashMap<String, String>> =
-            serde_wasm_bindgen::from_value(r.catalog().unwrap()).unwrap();
+            serde_wasm_bindgen::from_value(r.catalog()).unwrap();
         for item in catalog.iter().step_by(997).take(3) {
             done(r.record(item["key"].clone(), None)).await.unwrap();
         }
@@ -250,14 +250,46 @@ async fn malformed_import_is_rejected_and_history_is_untouched() {
         r#"{"format":"other","version":1,"events":[]}"#,
         r#"{"format":"localrank-history","version":1,"events":[{"key":"","kind":"view","ts":1}]}"#,
         r#"{"format":"localrank-history","version":1,"events":[{"key":"a","kind":"like","ts":1}]}"#,
+        r#"{"format":"localrank-history","version":1,"events":[{"key":"a","kind":"view","ts":"1"}]}"#,
+        r#"{"format":"localrank-history","version":1,"events":[{"key":"a","kind":"view","ts":-1}]}"#,
+        r#"{"format":"localrank-history","version":1,"events":[{"key":7,"kind":"view","ts":1}]}"#,
+        r#"{"format":"localrank-history","version":1,"events":[null]}"#,
+        r#"{"format":"localrank-history","version":1,"events":{}}"#,
+        r#"{"format":"localrank-history","version":1.5,"events":[]}"#,
+        r#"{"format":"localrank-history","version":1,"events":[],"extra":true}"#,
+        r#"{"version":1,"events":[]}"#,
+        r#"[{"format":"localrank-history","version":1,"events":[]}]"#,
+        "42",
+        "",
     ] {
         let err = done(a.import_history(bad.into())).await.unwrap_err();
         assert_eq!(error_code(&err), "InvalidHistory", "{bad}");
         assert_eq!(a.export_history(), before);
     }
+    // Neither a string nor an object, and an object that is not a document.
+    for bad in [JsValue::from(5), JsValue::NULL, opts(r#"{"events":[]}"#)] {
+        let err = done(a.import_history(bad)).await.unwrap_err();
+        assert_eq!(error_code(&err), "InvalidHistory");
+    }
+    assert_eq!(a.export_history(), before);
     drop(a);
     let b = open("web-badimport", &model).await;
     assert_eq!(b.export_history(), before);
+}
+
+/// The export is the documented JSON: tag, version, events with integer timestamps as JS
+/// writes them; importing the parsed object works like importing the text.
+#[wasm_bindgen_test]
+async fn export_is_the_documented_json_and_objects_import_too() {
+    let model = common::synthetic_model(50, 8, 14).to_bytes();
+    let a = fresh("web-exportshape", &model).await;
+    let doc = r#"{"format":"localrank-history","version":1,"events":[{"key":"item-3","kind":"cart","ts":1732540000000},{"key":"not-in-model","kind":"view","ts":1732540000001.5}]}"#;
+    done(a.import_history(opts(doc))).await.unwrap();
+    assert_eq!(a.export_history(), doc);
+    let events = history(&a);
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1].ts, 1732540000001.5);
+    assert_eq!(events[0].kind, "cart");
 }
 
 #[wasm_bindgen_test]
@@ -300,10 +332,40 @@ async fn bad_model_bytes_and_bad_arguments_are_typed_errors() {
         .await
         .unwrap_err();
     assert_eq!(error_code(&err), "InvalidArgument");
-    let err = done(r.recommend(Some(opts(r#"{"top":5}"#).into())))
-        .await
-        .unwrap_err();
-    assert_eq!(error_code(&err), "InvalidArgument");
+    for bad in [
+        r#"{"top":5}"#,
+        r#"{"k":2.5}"#,
+        r#"{"k":-1}"#,
+        r#"{"k":"10"}"#,
+        r#"{"excludeSeen":"no"}"#,
+        r#"[10]"#,
+    ] {
+        let err = done(r.recommend(Some(opts(bad).into()))).await.unwrap_err();
+        assert_eq!(error_code(&err), "InvalidArgument", "{bad}");
+    }
+    // null fields mean the default.
+    assert_eq!(
+        done(r.recommend(Some(opts(r#"{"k":null}"#).into())))
+            .await
+            .map(|v| js_sys::Array::from(&v).length())
+            .unwrap(),
+        10
+    );
+    for bad in [
+        r#"{"historyCap":"500"}"#,
+        r#"{"historyCap":0.5}"#,
+        r#"{"persist":1}"#,
+        r#"{"backend":5}"#,
+        r#"{"namespace":["a"]}"#,
+        r#"{"packedRows":null,"colour":"red"}"#,
+        r#"7"#,
+    ] {
+        let err = match Recommender::load_async(model, opts(bad)).await {
+            Ok(_) => panic!("{bad}: accepted"),
+            Err(e) => e,
+        };
+        assert_eq!(error_code(&err), "InvalidArgument", "{bad}");
+    }
 }
 
 #[wasm_bindgen_test]

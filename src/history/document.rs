@@ -55,7 +55,7 @@ impl HistoryDocument {
     pub fn validate(&self) -> Result<()> {
         if self.format != FORMAT_TAG {
             return Err(Error::InvalidHistory(format!(
-                "\"format\" is {:?}, expected {FORMAT_TAG:?}",
+                "\"format\" is \"{}\", expected \"{FORMAT_TAG}\"",
                 self.format
             )));
         }

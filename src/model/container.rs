@@ -99,7 +99,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RawSection<'_>>> {
             available: file.len() as u64,
         });
     }
-    let actual_crc = crc32fast::hash(&file[HEADER_LEN..]);
+    let actual_crc = super::crc32::hash(&file[HEADER_LEN..]);
     if actual_crc != expected_crc {
         return Err(Error::ChecksumMismatch {
             expected: expected_crc,
@@ -120,7 +120,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RawSection<'_>>> {
             return Err(Error::Malformed {
                 section: "section table",
                 reason: format!(
-                    "section {:?} claims bytes {offset}..{offset}+{len}, outside the payload {table_end}..{file_len}",
+                    "section \"{}\" claims bytes {offset}..{offset}+{len}, outside the payload {table_end}..{file_len}",
                     id_to_string(id)
                 ),
             });
@@ -169,7 +169,7 @@ pub fn assemble(sections: &[RawSection<'_>]) -> Vec<u8> {
     out.u16(FORMAT_MINOR);
     out.u32(sections.len() as u32);
     out.u64((HEADER_LEN + payload.len()) as u64);
-    out.u32(crc32fast::hash(&payload));
+    out.u32(super::crc32::hash(&payload));
     out.u32(0);
     out.raw(&payload);
     out.bytes

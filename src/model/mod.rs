@@ -7,6 +7,7 @@
 //! The byte layout is specified in `docs/FORMAT.md`.
 
 pub mod container;
+pub mod crc32;
 mod cursor;
 pub mod neighbours;
 pub mod rows4;
@@ -194,7 +195,7 @@ impl ItemKeys {
             if index.insert(k.clone(), i as u32).is_some() {
                 return Err(crate::Error::Malformed {
                     section: "KEYS",
-                    reason: format!("duplicate item key {k:?}"),
+                    reason: format!("duplicate item key \"{k}\""),
                 });
             }
         }

@@ -94,7 +94,7 @@ impl Neighbours {
             return bad(format!("{p} position weights (need 1..={MAX_POSITIONS})"));
         }
         if !(self.scale.is_finite() && self.scale >= 0.0) {
-            return bad(format!("scale {} is not finite and ≥ 0", self.scale));
+            return bad("scale is not finite and ≥ 0".to_string());
         }
         if let Some(t) = self.targets.iter().find(|t| **t as usize >= n) {
             return bad(format!("neighbour row {t} is out of range ({n} items)"));

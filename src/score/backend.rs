@@ -35,6 +35,15 @@ pub enum Requested {
 }
 
 impl Requested {
+    /// The option's name: `"auto"`, `"cpu"` or `"webgpu"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Cpu => "cpu",
+            Self::Gpu => "webgpu",
+        }
+    }
+
     /// Parses `"auto"`, `"cpu"` or `"webgpu"`.
     pub fn parse(s: &str) -> Result<Self> {
         match s {
@@ -42,7 +51,7 @@ impl Requested {
             "cpu" => Ok(Self::Cpu),
             "webgpu" => Ok(Self::Gpu),
             other => Err(Error::InvalidArgument(format!(
-                "backend must be \"auto\", \"cpu\" or \"webgpu\", got {other:?}"
+                "backend must be \"auto\", \"cpu\" or \"webgpu\", got \"{other}\""
             ))),
         }
     }
@@ -124,6 +133,14 @@ fn median(xs: &[f64]) -> f64 {
     let mut v = xs.to_vec();
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
+}
+
+/// Milliseconds with three decimals, by integer arithmetic: float formatting would add 20 KB of
+/// `core::fmt` to the wasm module for this one message.
+#[cfg(any(feature = "gpu", test))]
+fn ms(x: f64) -> String {
+    let micros = (x.max(0.0) * 1000.0).round() as u64;
+    format!("{}.{:03}", micros / 1000, micros % 1000)
 }
 
 impl Backend {
@@ -292,10 +309,10 @@ impl Backend {
             s.measuring = false;
             if g < c {
                 s.active = self.gpu.clone().map_or(Scorer::Cpu(CpuScorer), Scorer::Gpu);
-                s.reason = format!("auto: GPU median {g:.3} ms < CPU median {c:.3} ms");
+                s.reason = format!("auto: GPU median {} ms < CPU median {} ms", ms(g), ms(c));
             } else {
                 s.active = Scorer::Cpu(CpuScorer);
-                s.reason = format!("auto: CPU median {c:.3} ms ≤ GPU median {g:.3} ms");
+                s.reason = format!("auto: CPU median {} ms ≤ GPU median {} ms", ms(c), ms(g));
             }
         }
         answer
@@ -323,4 +340,17 @@ fn same_ranking(gpu: &[Ranked], cpu: &[Ranked]) -> bool {
             .iter()
             .zip(cpu)
             .all(|(g, c)| g.index == c.index || (g.score - c.score).abs() <= tol)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ms;
+
+    #[test]
+    fn milliseconds_print_with_three_decimals() {
+        assert_eq!(ms(0.4125), "0.413");
+        assert_eq!(ms(12.0), "12.000");
+        assert_eq!(ms(0.0004), "0.000");
+        assert_eq!(ms(-1.0), "0.000");
+    }
 }

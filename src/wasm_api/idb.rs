@@ -10,7 +10,6 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 
 use js_sys::{Array, Function, Promise};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -36,7 +35,7 @@ fn storage_error(context: &str, e: JsValue) -> Error {
         .dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
         .or_else(|| e.as_string())
-        .unwrap_or_else(|| format!("{e:?}"));
+        .unwrap_or_else(|| "unknown error".into());
     Error::Storage(format!("{context}: {detail}"))
 }
 
@@ -170,7 +169,7 @@ impl IdbStore {
         req.set_onupgradeneeded(None);
         drop(on_upgrade);
         let db: IdbDatabase = opened
-            .map_err(|e| storage_error(&format!("cannot open IndexedDB database {name:?}"), e))?
+            .map_err(|e| storage_error(&format!("cannot open IndexedDB database \"{name}\""), e))?
             .dyn_into()
             .map_err(|e| storage_error("unexpected IndexedDB open result", e))?;
         // Another tab (or a test) wants to upgrade or delete the database: let it.
@@ -193,12 +192,6 @@ impl IdbStore {
             .object_store(EVENTS)
             .map_err(|e| storage_error("IndexedDB has no events store", e))?;
         Ok((tx, store))
-    }
-
-    fn to_js(event: &Event) -> Result<JsValue> {
-        event
-            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-            .map_err(|e| Error::Storage(format!("cannot encode event: {e}")))
     }
 }
 
@@ -225,11 +218,9 @@ impl HistoryStore for IdbStore {
         for (v, k) in values.iter().zip(keys.iter()) {
             // A record that does not decode (written by hand, or by a future version) is left in
             // the database untouched and skipped, rather than failing the whole load.
-            if let Ok(e) = serde_wasm_bindgen::from_value::<Event>(v) {
-                if e.validate().is_ok() {
-                    events.push(e);
-                    kept_keys.push_back(k);
-                }
+            if let Ok(e) = super::js::event_from_js(&v) {
+                events.push(e);
+                kept_keys.push_back(k);
             }
         }
         *self.keys.borrow_mut() = kept_keys;
@@ -237,7 +228,7 @@ impl HistoryStore for IdbStore {
     }
 
     async fn append(&self, event: &Event, drop_oldest: usize) -> Result<()> {
-        let value = Self::to_js(event)?;
+        let value = super::js::event_to_js(event);
         let (tx, store) = self.transaction(IdbTransactionMode::Readwrite)?;
         let guard = AbortUnlessDone(Some(&tx));
         let add = store
@@ -265,7 +256,7 @@ impl HistoryStore for IdbStore {
     }
 
     async fn replace(&self, events: &[Event]) -> Result<()> {
-        let values = events.iter().map(Self::to_js).collect::<Result<Vec<_>>>()?;
+        let values: Vec<JsValue> = events.iter().map(super::js::event_to_js).collect();
         let (tx, store) = self.transaction(IdbTransactionMode::Readwrite)?;
         let guard = AbortUnlessDone(Some(&tx));
         store

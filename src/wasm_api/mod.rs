@@ -8,15 +8,13 @@ mod gpu;
 #[cfg(feature = "gpu")]
 mod gpu;
 mod idb;
+mod js;
 mod store;
 
 use std::rc::Rc;
 
 use js_sys::Promise;
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::history::store::MemoryStore;
 use crate::history::{EventKind, History, DEFAULT_CAP};
@@ -97,42 +95,18 @@ fn js_error(e: Error) -> JsValue {
     err.into()
 }
 
-/// Reads an options object; `undefined`/`null` mean all defaults. Unknown option names are
-/// refused (serde-wasm-bindgen only looks up the fields it knows, so we check the keys here):
-/// a typo such as `{top: 5}` must not silently mean "defaults".
-fn from_js<T: for<'de> Deserialize<'de> + Default>(
-    value: JsValue,
-    what: &str,
-    known: &[&str],
-) -> Result<T, Error> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(T::default());
-    }
-    if !value.is_object() {
-        return Err(Error::InvalidArgument(format!("{what} must be an object")));
-    }
-    let keys = js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>());
-    if let Some(bad) = keys
-        .iter()
-        .filter_map(|k| k.as_string())
-        .find(|k| !known.contains(&k.as_str()))
-    {
-        return Err(Error::InvalidArgument(format!(
-            "{what}: unknown option {bad:?} (expected one of {known:?})"
-        )));
-    }
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| Error::InvalidArgument(format!("{what}: {e}")))
+/// `future_to_promise` over one future type: every async method's future is boxed, so the
+/// promise glue is compiled once rather than once per method (it was 17 KB of the module).
+fn future_to_promise(
+    future: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
+) -> Promise {
+    let boxed: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>> =
+        Box::pin(future);
+    wasm_bindgen_futures::future_to_promise(boxed)
 }
 
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| js_error(Error::InvalidArgument(e.to_string())))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// The load options, read from a JS object.
+#[derive(Default)]
 struct LoadOptions {
     namespace: Option<String>,
     history_cap: Option<usize>,
@@ -142,31 +116,36 @@ struct LoadOptions {
 }
 
 impl LoadOptions {
-    const KNOWN: &'static [&'static str] = &[
-        "namespace",
-        "historyCap",
-        "persist",
-        "backend",
-        "packedRows",
-    ];
+    fn from_js(value: JsValue) -> Result<Self, Error> {
+        let o = js::Options::new(
+            value,
+            "load options",
+            &[
+                "namespace",
+                "historyCap",
+                "persist",
+                "backend",
+                "packedRows",
+            ],
+        )?;
+        Ok(Self {
+            namespace: o.string("namespace")?,
+            history_cap: o.count("historyCap")?,
+            persist: o.bool("persist")?,
+            backend: o.string("backend")?,
+            packed_rows: o.bool("packedRows")?,
+        })
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct JsRecommendOptions {
-    k: Option<usize>,
-    exclude_seen: Option<bool>,
-}
-
-impl JsRecommendOptions {
-    const KNOWN: &'static [&'static str] = &["k", "excludeSeen"];
-}
-
-#[derive(Serialize)]
-struct CatalogItem<'a> {
-    key: &'a str,
-    title: &'a str,
-    category: &'a str,
+/// The recommend options, read from a JS object onto the engine's defaults.
+fn recommend_options(value: JsValue) -> Result<RecommendOptions, Error> {
+    let o = js::Options::new(value, "recommend options", &["k", "excludeSeen"])?;
+    let d = RecommendOptions::default();
+    Ok(RecommendOptions {
+        k: o.count("k")?.unwrap_or(d.k),
+        exclude_seen: o.bool("excludeSeen")?.unwrap_or(d.exclude_seen),
+    })
 }
 
 fn check_namespace(ns: &str) -> Result<(), Error> {
@@ -178,7 +157,7 @@ fn check_namespace(ns: &str) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::InvalidArgument(format!(
-            "namespace must be 1-64 characters of [A-Za-z0-9._-], got {ns:?}"
+            "namespace must be 1-64 characters of [A-Za-z0-9._-], got \"{ns}\""
         )))
     }
 }
@@ -217,8 +196,7 @@ impl Recommender {
     /// Promise.
     pub async fn load_async(bytes: &[u8], options: JsValue) -> Result<Recommender, JsValue> {
         let model = Model::from_bytes(bytes).map_err(js_error)?;
-        let opts = from_js::<LoadOptions>(options, "load options", LoadOptions::KNOWN)
-            .map_err(js_error)?;
+        let opts = LoadOptions::from_js(options).map_err(js_error)?;
         Self::open(model, opts).await.map_err(js_error)
     }
 }
@@ -233,12 +211,7 @@ impl Recommender {
     #[wasm_bindgen(unchecked_return_type = "Promise<Recommender>")]
     pub fn load(bytes: &[u8], options: Option<JsLoadOptions>) -> Promise {
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
-        let parsed = Model::from_bytes(bytes).and_then(|m| {
-            Ok((
-                m,
-                from_js::<LoadOptions>(options, "load options", LoadOptions::KNOWN)?,
-            ))
-        });
+        let parsed = Model::from_bytes(bytes).and_then(|m| Ok((m, LoadOptions::from_js(options)?)));
         future_to_promise(async move {
             let (model, opts) = parsed.map_err(js_error)?;
             Ok(Self::open(model, opts).await.map_err(js_error)?.into())
@@ -270,34 +243,35 @@ impl Recommender {
     #[wasm_bindgen(unchecked_return_type = "Promise<Recommendation[]>")]
     pub fn recommend(&self, options: Option<JsRecommendOptionsArg>) -> Promise {
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
-        let parsed: Result<JsRecommendOptions, Error> =
-            from_js(options, "recommend options", JsRecommendOptions::KNOWN);
+        let parsed = recommend_options(options);
         let engine = Rc::clone(&self.engine);
         future_to_promise(async move {
-            let o = parsed.map_err(js_error)?;
-            let d = RecommendOptions::default();
             let recs = engine
-                .recommend(RecommendOptions {
-                    k: o.k.unwrap_or(d.k),
-                    exclude_seen: o.exclude_seen.unwrap_or(d.exclude_seen),
-                })
+                .recommend(parsed.map_err(js_error)?)
                 .await
                 .map_err(js_error)?;
-            to_js(&recs)
+            Ok(js::array(&recs, |r| {
+                js::Obj::new()
+                    .set("key", r.key.as_str())
+                    .set("score", r.score)
+                    .set("title", r.title.as_str())
+                    .set("category", r.category.as_str())
+                    .build()
+            }))
         })
     }
 
     /// The stored events, oldest first.
     #[wasm_bindgen(unchecked_return_type = "HistoryEvent[]")]
-    pub fn history(&self) -> Result<JsValue, JsValue> {
-        let events: Vec<_> = self.engine.history().events().cloned().collect();
-        to_js(&events)
+    pub fn history(&self) -> JsValue {
+        js::array(self.engine.history().events(), js::event_to_js)
     }
 
     /// The history as a versioned JSON document (see `HistoryDocument`).
     #[wasm_bindgen(js_name = exportHistory)]
     pub fn export_history(&self) -> String {
-        self.engine.export_history()
+        let events: Vec<_> = self.engine.history().events().cloned().collect();
+        js::document_to_json(&events)
     }
 
     /// Replaces the history with a document from `exportHistory` (a JSON string or the parsed
@@ -309,18 +283,12 @@ impl Recommender {
         #[wasm_bindgen(unchecked_param_type = "string | HistoryDocument")] doc: JsValue,
     ) -> Promise {
         let engine = Rc::clone(&self.engine);
-        let text = match doc.as_string() {
-            Some(s) => Ok(s),
-            None if doc.is_object() => js_sys::JSON::stringify(&doc)
-                .map(String::from)
-                .map_err(|_| Error::InvalidHistory("object cannot be serialised".into())),
-            None => Err(Error::InvalidHistory(
-                "expected a JSON string or a history object".into(),
-            )),
-        };
+        let doc = js::document_from_js(&doc);
         future_to_promise(async move {
-            let text = text.map_err(js_error)?;
-            engine.import_history(&text).await.map_err(js_error)?;
+            engine
+                .import_document(doc.map_err(js_error)?)
+                .await
+                .map_err(js_error)?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -337,16 +305,15 @@ impl Recommender {
 
     /// Every item of the model, in model order, with its display fields.
     #[wasm_bindgen(unchecked_return_type = "CatalogItem[]")]
-    pub fn catalog(&self) -> Result<JsValue, JsValue> {
+    pub fn catalog(&self) -> JsValue {
         let m = self.engine.model();
-        let items: Vec<CatalogItem<'_>> = (0..m.len())
-            .map(|i| CatalogItem {
-                key: m.keys.key(i),
-                title: m.meta.get(i, "title"),
-                category: m.meta.get(i, "category"),
-            })
-            .collect();
-        to_js(&items)
+        js::array(0..m.len(), |i| {
+            js::Obj::new()
+                .set("key", m.keys.key(i))
+                .set("title", m.meta.get(i, "title"))
+                .set("category", m.meta.get(i, "category"))
+                .build()
+        })
     }
 
     /// The scorer answering the next query: "webgpu" or "cpu" (also "cpu" while "auto" is
@@ -359,8 +326,18 @@ impl Recommender {
     /// The backend decision: requested mode, active scorer, reason, adapter and the timings
     /// "auto" measured.
     #[wasm_bindgen(getter, js_name = backendReport, unchecked_return_type = "BackendReport")]
-    pub fn backend_report(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.engine.backend().report())
+    pub fn backend_report(&self) -> JsValue {
+        let r = self.engine.backend().report();
+        let ms = |v: &[f64]| js::array(v.iter().copied(), JsValue::from);
+        js::Obj::new()
+            .set("requested", r.requested.as_str())
+            .set("active", r.active)
+            .set("decided", r.decided)
+            .set("reason", r.reason)
+            .set("adapter", r.adapter.map_or(JsValue::NULL, JsValue::from))
+            .set("cpuMs", ms(&r.cpu_ms))
+            .set("gpuMs", ms(&r.gpu_ms))
+            .build()
     }
 
     /// Destroys the WebGPU device, as a GPU reset would; the next `recommend` falls back to the

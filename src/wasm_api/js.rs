@@ -1,0 +1,213 @@
+//! Plain JS values in and out of the façade, built and read field by field with `Reflect`
+//! rather than through serde: options objects, result objects, stored events and the history
+//! document. serde_json and serde-wasm-bindgen were a fifth of the wasm module; the browser's own
+//! `JSON` parses and prints the history document instead. Every malformed input is an
+//! `InvalidArgument` / `InvalidHistory` error naming the field, never a panic.
+
+use js_sys::{Array, Object, Reflect, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::history::document::{HistoryDocument, FORMAT_TAG, VERSION};
+use crate::history::{Event, EventKind, MAX_CAP};
+use crate::Error;
+
+/// A JS object under construction.
+pub(super) struct Obj(Object);
+
+impl Obj {
+    pub(super) fn new() -> Self {
+        Obj(Object::new())
+    }
+
+    /// Sets `key` (setting a property on a fresh plain object cannot fail).
+    pub(super) fn set(self, key: &str, value: impl Into<JsValue>) -> Self {
+        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value.into());
+        self
+    }
+
+    pub(super) fn build(self) -> JsValue {
+        self.0.into()
+    }
+}
+
+/// A JS array of `items` mapped by `f`.
+pub(super) fn array<T>(items: impl IntoIterator<Item = T>, f: impl Fn(T) -> JsValue) -> JsValue {
+    items.into_iter().map(f).collect::<Array>().into()
+}
+
+/// `value[key]`, `undefined` when absent or unreadable.
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The own enumerable keys of an object.
+fn keys(value: &JsValue) -> Vec<String> {
+    Object::keys(value.unchecked_ref::<Object>())
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect()
+}
+
+/// The first of `keys` not in `known`, quoted, with the list of known names.
+fn unknown_key(keys: &[String], known: &[&str]) -> Option<String> {
+    let bad = keys.iter().find(|k| !known.contains(&k.as_str()))?;
+    Some(format!(
+        "unknown option \"{bad}\" (expected one of {})",
+        known.join(", ")
+    ))
+}
+
+/// An options object: `undefined`/`null` mean all defaults; unknown names are refused (a typo
+/// such as `{top: 5}` must not silently mean "defaults"); each getter checks its field's type.
+pub(super) struct Options {
+    value: JsValue,
+    what: &'static str,
+}
+
+impl Options {
+    pub(super) fn new(value: JsValue, what: &'static str, known: &[&str]) -> Result<Self, Error> {
+        if !(value.is_undefined() || value.is_null()) {
+            if !value.is_object() || Array::is_array(&value) {
+                return Err(Error::InvalidArgument(format!("{what} must be an object")));
+            }
+            if let Some(why) = unknown_key(&keys(&value), known) {
+                return Err(Error::InvalidArgument(format!("{what}: {why}")));
+            }
+        }
+        Ok(Self { value, what })
+    }
+
+    /// The field, `None` when the object or the field is `undefined`/`null`.
+    fn field(&self, key: &str) -> Option<JsValue> {
+        if self.value.is_undefined() || self.value.is_null() {
+            return None;
+        }
+        let v = get(&self.value, key);
+        (!(v.is_undefined() || v.is_null())).then_some(v)
+    }
+
+    fn wrong(&self, key: &str, expected: &str) -> Error {
+        Error::InvalidArgument(format!("{}: {key} must be {expected}", self.what))
+    }
+
+    pub(super) fn string(&self, key: &str) -> Result<Option<String>, Error> {
+        self.field(key)
+            .map(|v| v.as_string().ok_or_else(|| self.wrong(key, "a string")))
+            .transpose()
+    }
+
+    pub(super) fn bool(&self, key: &str) -> Result<Option<bool>, Error> {
+        self.field(key)
+            .map(|v| v.as_bool().ok_or_else(|| self.wrong(key, "true or false")))
+            .transpose()
+    }
+
+    /// A non-negative whole number.
+    pub(super) fn count(&self, key: &str) -> Result<Option<usize>, Error> {
+        self.field(key)
+            .map(|v| {
+                v.as_f64()
+                    .filter(|x| *x >= 0.0 && x.fract() == 0.0 && *x <= u32::MAX as f64)
+                    .map(|x| x as usize)
+                    .ok_or_else(|| self.wrong(key, "a whole number ≥ 0"))
+            })
+            .transpose()
+    }
+}
+
+/// An event as stored in IndexedDB and returned by `history()`: `{key, kind, ts}`.
+pub(super) fn event_to_js(e: &Event) -> JsValue {
+    Obj::new()
+        .set("key", e.key.as_str())
+        .set("kind", e.kind.as_str())
+        .set("ts", e.ts)
+        .build()
+}
+
+/// Reads `{key, kind, ts}` (other fields ignored) and validates the event.
+pub(super) fn event_from_js(v: &JsValue) -> Result<Event, Error> {
+    if !v.is_object() {
+        return Err(Error::InvalidArgument("an event must be an object".into()));
+    }
+    let key = get(v, "key")
+        .as_string()
+        .ok_or_else(|| Error::InvalidArgument("event key must be a string".into()))?;
+    let kind = get(v, "kind")
+        .as_string()
+        .ok_or_else(|| Error::InvalidArgument("event kind must be a string".into()))?;
+    let ts = get(v, "ts")
+        .as_f64()
+        .ok_or_else(|| Error::InvalidArgument("event ts must be a number".into()))?;
+    Event::new(key, EventKind::parse(&kind)?, ts)
+}
+
+/// The history document as JSON text (the browser's `JSON.stringify`).
+pub(super) fn document_to_json(events: &[Event]) -> String {
+    let doc = Obj::new()
+        .set("format", FORMAT_TAG)
+        .set("version", VERSION)
+        .set("events", array(events, event_to_js))
+        .build();
+    JSON::stringify(&doc).map_or_else(|_| String::new(), String::from)
+}
+
+/// A history document from JSON text or an already parsed object: `{format, version, events}`
+/// and nothing else at the top level; every event checked; then [`HistoryDocument::validate`].
+pub(super) fn document_from_js(doc: &JsValue) -> Result<HistoryDocument, Error> {
+    let invalid = |why: String| Error::InvalidHistory(why);
+    let parsed;
+    let doc = match doc.as_string() {
+        Some(text) => {
+            parsed = JSON::parse(&text).map_err(|e| {
+                let why = e
+                    .dyn_ref::<js_sys::Error>()
+                    .map_or_else(|| "not valid JSON".into(), |e| String::from(e.message()));
+                invalid(format!("not valid JSON: {why}"))
+            })?;
+            &parsed
+        }
+        None => doc,
+    };
+    if !doc.is_object() || Array::is_array(doc) {
+        return Err(invalid("expected a JSON object".into()));
+    }
+    let fields = keys(doc);
+    if let Some(bad) = fields
+        .iter()
+        .find(|k| !["format", "version", "events"].contains(&k.as_str()))
+    {
+        return Err(invalid(format!("unknown field \"{bad}\"")));
+    }
+    let format = get(doc, "format")
+        .as_string()
+        .ok_or_else(|| invalid("\"format\" must be a string".into()))?;
+    let version = get(doc, "version")
+        .as_f64()
+        .filter(|v| v.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(v))
+        .ok_or_else(|| invalid("\"version\" must be a whole number".into()))?
+        as u32;
+    let list = get(doc, "events");
+    if !Array::is_array(&list) {
+        return Err(invalid("\"events\" must be an array".into()));
+    }
+    let list = Array::from(&list);
+    if list.length() as usize > MAX_CAP {
+        return Err(invalid(format!(
+            "{} events exceed the limit of {MAX_CAP}",
+            list.length()
+        )));
+    }
+    let mut events = Vec::with_capacity(list.length() as usize);
+    for (i, v) in list.iter().enumerate() {
+        let e = event_from_js(&v).map_err(|err| invalid(format!("event #{i}: {err}")))?;
+        events.push(e);
+    }
+    let doc = HistoryDocument {
+        format,
+        version,
+        events,
+    };
+    doc.validate()?;
+    Ok(doc)
+}
