@@ -61,7 +61,7 @@ async fn recs(r: &Recommender, k: usize) -> Vec<Rec> {
 }
 
 fn report(r: &Recommender) -> Report {
-    serde_wasm_bindgen::from_value(r.backend_report()).expect("report shape")
+    serde_wasm_bindgen::from_value(r.backend_report().unwrap()).expect("report shape")
 }
 
 /// Same ids as the CPU's, except swaps among items whose CPU scores differ by at most 1e-6 of the

@@ -326,18 +326,14 @@ impl Recommender {
     /// The backend decision: requested mode, active scorer, reason, adapter and the timings
     /// "auto" measured.
     #[wasm_bindgen(getter, js_name = backendReport, unchecked_return_type = "BackendReport")]
-    pub fn backend_report(&self) -> JsValue {
-        let r = self.engine.backend().report();
-        let ms = |v: &[f64]| js::array(v.iter().copied(), JsValue::from);
-        js::Obj::new()
-            .set("requested", r.requested.as_str())
-            .set("active", r.active)
-            .set("decided", r.decided)
-            .set("reason", r.reason)
-            .set("adapter", r.adapter.map_or(JsValue::NULL, JsValue::from))
-            .set("cpuMs", ms(&r.cpu_ms))
-            .set("gpuMs", ms(&r.gpu_ms))
-            .build()
+    pub fn backend_report(&self) -> Result<JsValue, JsValue> {
+        // The one place serde-wasm-bindgen stays: a diagnostic struct read rarely, where
+        // deriving the shape beats hand-building it (the per-query paths use `js`).
+        serde::Serialize::serialize(
+            &self.engine.backend().report(),
+            &serde_wasm_bindgen::Serializer::json_compatible(),
+        )
+        .map_err(|e| js_error(Error::InvalidArgument(e.to_string())))
     }
 
     /// Destroys the WebGPU device, as a GPU reset would; the next `recommend` falls back to the
