@@ -78,3 +78,34 @@ impl HistoryDocument {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::EventKind;
+
+    #[test]
+    fn whole_timestamps_are_written_as_integers_like_the_browser_does() {
+        let doc = HistoryDocument::new(vec![
+            Event::new("a", EventKind::View, 1_764_072_000_000.0).unwrap(),
+            Event::new("b", EventKind::Cart, 1.5).unwrap(),
+        ]);
+        let json = doc.to_json();
+        assert_eq!(
+            json,
+            r#"{"format":"localrank-history","version":1,"events":[{"key":"a","kind":"view","ts":1764072000000},{"key":"b","kind":"cart","ts":1.5}]}"#
+        );
+        assert_eq!(HistoryDocument::from_json(&json).unwrap(), doc);
+    }
+
+    #[test]
+    fn unknown_top_level_fields_are_refused_and_unknown_event_fields_ignored() {
+        let extra = r#"{"format":"localrank-history","version":1,"events":[],"x":1}"#;
+        assert!(matches!(
+            HistoryDocument::from_json(extra),
+            Err(Error::InvalidHistory(_))
+        ));
+        let doc = r#"{"format":"localrank-history","version":1,"events":[{"key":"a","kind":"view","ts":5,"note":"x"}]}"#;
+        assert_eq!(HistoryDocument::from_json(doc).unwrap().events.len(), 1);
+    }
+}

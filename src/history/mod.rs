@@ -70,7 +70,19 @@ pub struct Event {
     /// What happened.
     pub kind: EventKind,
     /// When, in milliseconds since the Unix epoch.
+    #[serde(serialize_with = "ts_json")]
     pub ts: f64,
+}
+
+/// Writes a whole-number timestamp as a JSON integer (`1764072000000`, as the browser's
+/// `JSON.stringify` does) and others as floats, so native and browser exports are the same text.
+fn ts_json<S: serde::Serializer>(ts: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2⁵³: every integer below is an exact f64
+    if ts.fract() == 0.0 && ts.abs() < EXACT {
+        s.serialize_i64(*ts as i64)
+    } else {
+        s.serialize_f64(*ts)
+    }
 }
 
 impl Event {

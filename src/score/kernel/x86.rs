@@ -1,7 +1,8 @@
 //! The x86-64 AVX2 kernel: each 16-byte chunk is sign-extended to i16 (`vpmovsxbw`) and
 //! multiplied-and-pair-added into i32 lanes (`vpmaddwd`), which is exact for any i8 inputs
 //! (|a·b + c·e| ≤ 2·128² < 2³¹). Four rows share each user chunk; their lanes are reduced together
-//! with three horizontal adds. Used only when the CPU reports AVX2 at run time.
+//! with three horizontal adds. Used only when the CPU reports AVX2 at run time. Packed 4-bit rows
+//! are unpacked per block and go through the same kernel.
 
 use std::arch::x86_64::{
     __m128i, __m256i, _mm256_add_epi32, _mm256_castsi256_si128, _mm256_cvtepi8_epi16,
@@ -16,7 +17,7 @@ pub(super) fn avx2() -> Option<Kernel> {
     is_x86_feature_detected!("avx2").then_some(Kernel {
         name: "avx2",
         dots: dots_avx2,
-        dots4: super::portable::dots4,
+        dots4: dots4_avx2,
         // Natively the release/bench profiles vectorise the portable epilogue well enough.
         epilogue: super::portable::epilogue,
     })
@@ -26,6 +27,10 @@ fn dots_avx2(rows: &[i8], user: &[i8], out: &mut [i32]) {
     // SAFETY: `dots_avx2` is reachable only through the `Kernel` that `avx2()` builds after
     // detecting AVX2 at run time.
     unsafe { dots(rows, user, out) }
+}
+
+fn dots4_avx2(rows: &[u8], user: &[i8], out: &mut [i32]) {
+    super::portable::unpack_then(dots_avx2, rows, user, out);
 }
 
 /// Sign-extends 16 bytes at `p[at..at + 16]` to i16 lanes.
