@@ -48,9 +48,7 @@ fn dots(rows: &[i8], user: &[i8], out: &mut [i32]) {
     for (quad, o) in (&mut row_quads).zip(&mut out_quads) {
         // Written out for four rows (not a loop over an array) so that the release profile's
         // size-oriented opt-level still keeps every accumulator in a register.
-        let (r0, rest) = quad.split_at(d);
-        let (r1, rest) = rest.split_at(d);
-        let (r2, r3) = rest.split_at(d);
+        let (r0, r1, r2, r3) = split4(quad, d);
         let zero = i32x4_splat(0);
         let (mut a0, mut a1, mut a2, mut a3) = (zero, zero, zero, zero);
         let mut k = 0;
@@ -72,6 +70,15 @@ fn dots(rows: &[i8], user: &[i8], out: &mut [i32]) {
         o.copy_from_slice(&sums);
     }
     portable::dots(row_quads.remainder(), user, out_quads.into_remainder());
+}
+
+/// The four rows of `stride` elements each in `quad`.
+#[inline(always)]
+fn split4<T>(quad: &[T], stride: usize) -> (&[T], &[T], &[T], &[T]) {
+    let (r0, rest) = quad.split_at(stride);
+    let (r1, rest) = rest.split_at(stride);
+    let (r2, r3) = rest.split_at(stride);
+    (r0, r1, r2, r3)
 }
 
 /// Transpose-and-add: element r is the sum of the four lanes of accumulator r.
@@ -157,9 +164,7 @@ fn dots4(rows: &[u8], user: &[i8], out: &mut [i32]) {
     let mut row_quads = rows.chunks_exact(4 * per);
     let mut out_quads = out.chunks_exact_mut(4);
     for (quad, o) in (&mut row_quads).zip(&mut out_quads) {
-        let (r0, rest) = quad.split_at(per);
-        let (r1, rest) = rest.split_at(per);
-        let (r2, r3) = rest.split_at(per);
+        let (r0, r1, r2, r3) = split4(quad, per);
         let zero = i32x4_splat(0);
         let top = i16x8_splat(-4096); // 0xF000
         let (mut a0, mut a1, mut a2, mut a3) = (zero, zero, zero, zero);
