@@ -93,8 +93,17 @@ impl TopK {
                 continue;
             }
             let start = g * GROUP;
-            let end = scores.len().min(start + GROUP);
-            for (i, &score) in scores[start..end].iter().enumerate() {
+            let group = &scores[start..scores.len().min(start + GROUP)];
+            // The items above the threshold as a bit mask; only those are visited. A compaction inside the group raises the threshold,
+            // so each visited item is checked again.
+            let mut mask = match self.threshold {
+                Some(t) => above(group, t),
+                None => (1u32 << group.len()) - 1,
+            };
+            while mask != 0 {
+                let i = mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                let score = group[i];
                 let key = order_key(score);
                 if self.threshold.is_some_and(|t| key <= t) {
                     continue;
@@ -125,9 +134,53 @@ impl TopK {
     }
 }
 
+/// Bit `i` set when `order_key(scores[i]) > t` (at most 32 scores).
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn above(scores: &[f32], t: i32) -> u32 {
+    scores
+        .iter()
+        .enumerate()
+        .fold(0, |m, (i, &s)| m | (u32::from(order_key(s) > t) << i))
+}
+
+/// Bit `i` set when `order_key(scores[i]) > t`: four scores per compare and `i32x4.bitmask`.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn above(scores: &[f32], t: i32) -> u32 {
+    use core::arch::wasm32::{
+        i32x4_bitmask, i32x4_gt, i32x4_shr, i32x4_splat, u32x4_shr, v128, v128_load, v128_xor,
+    };
+    let tv = i32x4_splat(t);
+    let mut quads = scores.chunks_exact(4);
+    let mut mask = 0u32;
+    for (q, c) in (&mut quads).enumerate() {
+        // SAFETY: `c` is four f32 (16 bytes); wasm loads need no alignment.
+        let s = unsafe { v128_load(c.as_ptr().cast::<v128>()) };
+        let key = v128_xor(s, u32x4_shr(i32x4_shr(s, 31), 1));
+        mask |= u32::from(i32x4_bitmask(i32x4_gt(key, tv))) << (4 * q);
+    }
+    let done = scores.len() - quads.remainder().len();
+    for (i, &s) in quads.remainder().iter().enumerate() {
+        mask |= u32::from(order_key(s) > t) << (done + i);
+    }
+    mask
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn above_marks_exactly_the_scores_above_the_threshold() {
+        let scores: Vec<f32> = (0..19).map(|i| (i as f32 - 9.0) * 0.5).collect();
+        for t in [-1.0f32, 0.0, 2.25, 100.0] {
+            for len in [0, 3, 4, 16, 19] {
+                let want = (0..len).fold(0u32, |m, i| {
+                    m | (u32::from(order_key(scores[i]) > order_key(t)) << i)
+                });
+                assert_eq!(above(&scores[..len], order_key(t)), want, "t={t} len={len}");
+            }
+        }
+    }
 
     #[test]
     fn entries_order_best_first_and_give_back_key_index_and_score_bits() {
