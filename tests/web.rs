@@ -266,8 +266,18 @@ async fn malformed_import_is_rejected_and_history_is_untouched() {
         assert_eq!(error_code(&err), "InvalidHistory", "{bad}");
         assert_eq!(a.export_history(), before);
     }
+    // An array claiming 2³² − 1 (empty) slots is refused on its length, before any copy.
+    let huge = opts(r#"{"format":"localrank-history","version":1,"events":[]}"#);
+    let slots = js_sys::Array::new();
+    slots.set_length(u32::MAX);
+    js_sys::Reflect::set(&huge, &"events".into(), &slots).unwrap();
     // Neither a string nor an object, and an object that is not a document.
-    for bad in [JsValue::from(5), JsValue::NULL, opts(r#"{"events":[]}"#)] {
+    for bad in [
+        JsValue::from(5),
+        JsValue::NULL,
+        opts(r#"{"events":[]}"#),
+        huge,
+    ] {
         let err = done(a.import_history(bad)).await.unwrap_err();
         assert_eq!(error_code(&err), "InvalidHistory");
     }
@@ -286,6 +296,10 @@ async fn export_is_the_documented_json_and_objects_import_too() {
     let doc = r#"{"format":"localrank-history","version":1,"events":[{"key":"item-3","kind":"cart","ts":1732540000000},{"key":"not-in-model","kind":"view","ts":1732540000001.5}]}"#;
     done(a.import_history(opts(doc))).await.unwrap();
     assert_eq!(a.export_history(), doc);
+    // A field set to `undefined` is absent, as in `JSON.stringify`.
+    let with_undefined = opts(doc);
+    js_sys::Reflect::set(&with_undefined, &"note".into(), &JsValue::UNDEFINED).unwrap();
+    done(a.import_history(with_undefined)).await.unwrap();
     let events = history(&a);
     assert_eq!(events.len(), 2);
     assert_eq!(events[1].ts, 1732540000001.5);

@@ -68,11 +68,12 @@ impl Rows {
         }
     }
 
-    /// The rows as int8 (packed rows expanded: the int8 kernels are the faster ones).
-    pub fn into_int8(self) -> Self {
+    /// The rows as int8 (packed rows expanded: the int8 kernels are the faster ones), or
+    /// [`crate::Error::TooLarge`] when the expanded table cannot be allocated.
+    pub fn try_into_int8(self) -> crate::Result<Self> {
         match self {
-            Rows::I4(p) => Rows::I8(p.unpack()),
-            int8 => int8,
+            Rows::I4(p) => Ok(Rows::I8(p.try_unpack()?)),
+            int8 => Ok(int8),
         }
     }
 

@@ -104,9 +104,27 @@ impl Packed4 {
     }
 
     /// All rows expanded to int8.
+    ///
+    /// # Panics
+    /// When `N·d` bytes cannot be allocated; [`Self::try_unpack`] returns an error instead.
     pub fn unpack(&self) -> Array2<i8> {
+        match self.try_unpack() {
+            Ok(rows) => rows,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// All rows expanded to int8, or [`Error::TooLarge`] when `N·d` bytes cannot be allocated
+    /// (a model that is only loadable packed: wasm32 has 4 GB).
+    pub fn try_unpack(&self) -> Result<Array2<i8>> {
         let (n, d, per) = (self.n, self.d, self.row_bytes());
-        let mut values = vec![0i8; n * d];
+        let total = n.checked_mul(d).ok_or(Error::TooLarge {
+            what: "item row values",
+            value: n as u64 * d as u64,
+            max: usize::MAX as u64,
+        })?;
+        let mut values = try_with_capacity(total, "item row values")?;
+        values.resize(total, 0i8);
         if d % 2 == 0 {
             // One straight pass (vectorisable): byte i holds values 2i and 2i + 1.
             for (pair, &b) in values.chunks_exact_mut(2).zip(&self.bytes) {
@@ -120,7 +138,10 @@ impl Packed4 {
                 }
             }
         }
-        Array2::from_shape_vec((n, d), values).expect("n·d values")
+        Array2::from_shape_vec((n, d), values).map_err(|e| Error::Malformed {
+            section: "QI4R",
+            reason: e.to_string(),
+        })
     }
 }
 
@@ -206,6 +227,8 @@ mod tests {
         let (rows, scales) = decode(&b, 2, 3).unwrap();
         assert_eq!(Rows::I4(rows.clone()), t.rows);
         assert_eq!(rows.unpack(), *t.rows.to_i8());
+        assert_eq!(rows.try_unpack().unwrap(), rows.unpack());
+        assert_eq!(Rows::I4(rows.clone()).try_into_int8().unwrap(), t.rows);
         assert_eq!(rows.get(1, 0), -7);
         assert_eq!(rows.row_i8(0).to_vec(), vec![1, -1, 7]);
         assert_eq!(scales, vec![0.5, 0.25]);

@@ -41,12 +41,17 @@ fn get(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// The own enumerable keys of an object.
+/// The own string keys of an object whose value is not `undefined` (as `JSON.stringify` would
+/// write them); none when the object refuses to list them (a revoked Proxy).
 fn keys(value: &JsValue) -> Vec<String> {
-    Object::keys(value.unchecked_ref::<Object>())
-        .iter()
-        .filter_map(|k| k.as_string())
-        .collect()
+    Reflect::own_keys(value)
+        .map(|keys| {
+            keys.iter()
+                .filter_map(|k| k.as_string())
+                .filter(|k| !get(value, k).is_undefined())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The first of `keys` not in `known`, quoted, with the list of known names.
@@ -191,7 +196,8 @@ pub(super) fn document_from_js(doc: &JsValue) -> Result<HistoryDocument, Error> 
     if !Array::is_array(&list) {
         return Err(invalid("\"events\" must be an array".into()));
     }
-    let list = Array::from(&list);
+    // Checked before anything is copied: an array may claim 2³² − 1 (empty) slots.
+    let list: &Array = list.unchecked_ref();
     if list.length() as usize > MAX_CAP {
         return Err(invalid(format!(
             "{} events exceed the limit of {MAX_CAP}",
@@ -199,8 +205,8 @@ pub(super) fn document_from_js(doc: &JsValue) -> Result<HistoryDocument, Error> 
         )));
     }
     let mut events = Vec::with_capacity(list.length() as usize);
-    for (i, v) in list.iter().enumerate() {
-        let e = event_from_js(&v).map_err(|err| invalid(format!("event #{i}: {err}")))?;
+    for i in 0..list.length() {
+        let e = event_from_js(&list.get(i)).map_err(|err| invalid(format!("event #{i}: {err}")))?;
         events.push(e);
     }
     let doc = HistoryDocument {

@@ -176,14 +176,15 @@ impl Recommender {
         let requested = Requested::parse(opts.backend.as_deref().unwrap_or("auto"))?;
         let cap = opts.history_cap.unwrap_or(DEFAULT_CAP);
         History::new(cap)?; // validate the cap before opening storage or a GPU
+        if !opts.packed_rows.unwrap_or(false) {
+            // Before storage is opened: a model too large to expand fails with nothing opened.
+            model.table.rows = model.table.rows.try_into_int8()?;
+        }
         let store = if opts.persist.unwrap_or(true) {
             BrowserStore::IndexedDb(idb::IdbStore::open(&namespace).await?)
         } else {
             BrowserStore::Memory(MemoryStore::default())
         };
-        if !opts.packed_rows.unwrap_or(false) {
-            model.table.rows = model.table.rows.into_int8();
-        }
         let backend = gpu::choose(requested, &model.table).await;
         let engine = Engine::open(model, backend, store, cap).await?;
         Ok(Recommender {
