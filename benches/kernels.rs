@@ -37,14 +37,7 @@ mod native {
 
     /// The table's row bytes as held in memory.
     fn row_bytes(table: &ItemTable) -> &[u8] {
-        match &table.rows {
-            Rows::I8(r) => {
-                let r = r.as_slice().unwrap_or(&[]);
-                // SAFETY: i8 and u8 have the same size and alignment.
-                unsafe { std::slice::from_raw_parts(r.as_ptr().cast::<u8>(), r.len()) }
-            }
-            Rows::I4(p) => p.as_bytes(),
-        }
+        table.rows.memory_bytes()
     }
 
     /// Reads every byte of the table once (rows, scales, biases), XOR-folding 64-byte lanes the

@@ -38,14 +38,7 @@ fn table_from(
 impl BenchTable {
     /// The in-memory row bytes.
     fn rows(&self) -> &[u8] {
-        match &self.table.rows {
-            Rows::I8(r) => {
-                let r = r.as_slice().unwrap_or(&[]);
-                // SAFETY: i8 and u8 have the same size and alignment.
-                unsafe { std::slice::from_raw_parts(r.as_ptr().cast::<u8>(), r.len()) }
-            }
-            Rows::I4(p) => p.as_bytes(),
-        }
+        self.table.rows.memory_bytes()
     }
 
     /// One query through the engine's CPU path (fused kernel top-k), best first.
@@ -122,7 +115,8 @@ impl BenchTable {
                 kernel.dots4(block, &user, &mut acc[..m]);
             } else {
                 // SAFETY: i8 and u8 have the same size and alignment.
-                let block = unsafe { std::slice::from_raw_parts(block.as_ptr().cast(), block.len()) };
+                let block =
+                    unsafe { std::slice::from_raw_parts(block.as_ptr().cast(), block.len()) };
                 kernel.dots(block, &user, &mut acc[..m]);
             }
             sum = sum.wrapping_add(acc[..m].iter().fold(0i32, |a, &b| a ^ b));

@@ -57,6 +57,20 @@ impl Rows {
         }
     }
 
+    /// The rows' bytes as held in memory: `N·d` int8 values, or `N·ceil(d/2)` packed bytes;
+    /// empty for int8 rows not in standard layout. (What a scorer must read per query: the
+    /// benchmarks' read-once floor reads exactly these.)
+    pub fn memory_bytes(&self) -> &[u8] {
+        match self {
+            Rows::I8(r) => {
+                let r = r.as_slice().unwrap_or(&[]);
+                // SAFETY: i8 and u8 have the same size and alignment; same length.
+                unsafe { std::slice::from_raw_parts(r.as_ptr().cast::<u8>(), r.len()) }
+            }
+            Rows::I4(p) => p.as_bytes(),
+        }
+    }
+
     /// Row `j` as int8.
     ///
     /// # Panics

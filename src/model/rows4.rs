@@ -61,7 +61,7 @@ pub struct Packed4 {
 impl Packed4 {
     /// Packs int8 rows; `None` unless every value is in −7..=7.
     pub fn from_i8(rows: &Array2<i8>) -> Option<Self> {
-        if !rows.iter().all(|v| (-MAX4..=MAX4).contains(v)) {
+        if !all_fit(rows) {
             return None;
         }
         let (n, d) = rows.dim();
@@ -117,7 +117,7 @@ impl Packed4 {
     /// All rows expanded to int8, or [`Error::TooLarge`] when `N·d` bytes cannot be allocated
     /// (a model that is only loadable packed: wasm32 has 4 GB).
     pub fn try_unpack(&self) -> Result<Array2<i8>> {
-        let (n, d, per) = (self.n, self.d, self.row_bytes());
+        let (n, d) = (self.n, self.d);
         let total = n.checked_mul(d).ok_or(Error::TooLarge {
             what: "item row values",
             value: n as u64 * d as u64,
@@ -125,23 +125,33 @@ impl Packed4 {
         })?;
         let mut values = try_with_capacity(total, "item row values")?;
         values.resize(total, 0i8);
-        if d % 2 == 0 {
-            // One straight pass (vectorisable): byte i holds values 2i and 2i + 1.
-            for (pair, &b) in values.chunks_exact_mut(2).zip(&self.bytes) {
-                pair[0] = nibble(b, 0);
-                pair[1] = nibble(b, 1);
-            }
-        } else {
-            for (row, bytes) in values.chunks_exact_mut(d).zip(self.bytes.chunks_exact(per)) {
-                for (k, v) in row.iter_mut().enumerate() {
-                    *v = nibble(bytes[k / 2], k);
-                }
-            }
-        }
+        unpack_rows(&self.bytes, d, &mut values);
         Array2::from_shape_vec((n, d), values).map_err(|e| Error::Malformed {
             section: "QI4R",
             reason: e.to_string(),
         })
+    }
+}
+
+/// Expands packed rows of `d` values (`ceil(d/2)` bytes each) into `out`, `d` int8 values per
+/// row, as many rows as both hold: the pairs branch-free (vectorisable), then the odd value of
+/// an odd `d`.
+pub fn unpack_rows(packed: &[u8], d: usize, out: &mut [i8]) {
+    if d == 0 {
+        return;
+    }
+    for (dst, src) in out
+        .chunks_exact_mut(d)
+        .zip(packed.chunks_exact(d.div_ceil(2)))
+    {
+        let (pairs, last) = dst.split_at_mut(d / 2 * 2);
+        for (pair, &b) in pairs.chunks_exact_mut(2).zip(src) {
+            pair[0] = nibble(b, 0);
+            pair[1] = nibble(b, 1);
+        }
+        if let (Some(v), Some(&b)) = (last.first_mut(), src.last()) {
+            *v = nibble(b, 0);
+        }
     }
 }
 
@@ -156,9 +166,13 @@ pub fn nibble(byte: u8, k: usize) -> i8 {
 /// True when every value of the table fits the 4-bit format.
 pub fn fits(table: &ItemTable) -> bool {
     match &table.rows {
-        Rows::I8(rows) => rows.iter().all(|v| (-MAX4..=MAX4).contains(v)),
+        Rows::I8(rows) => all_fit(rows),
         Rows::I4(_) => true,
     }
+}
+
+fn all_fit(rows: &Array2<i8>) -> bool {
+    rows.iter().all(|v| (-MAX4..=MAX4).contains(v))
 }
 
 /// Encodes a table whose values all [`fits`] (`None` otherwise).

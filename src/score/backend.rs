@@ -35,15 +35,6 @@ pub enum Requested {
 }
 
 impl Requested {
-    /// The option's name: `"auto"`, `"cpu"` or `"webgpu"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Auto => "auto",
-            Self::Cpu => "cpu",
-            Self::Gpu => "webgpu",
-        }
-    }
-
     /// Parses `"auto"`, `"cpu"` or `"webgpu"`.
     pub fn parse(s: &str) -> Result<Self> {
         match s {

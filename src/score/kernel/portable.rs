@@ -2,17 +2,22 @@
 //! allows (SSE2 natively; not in a wasm build without SIMD128, which makes it the scalar baseline).
 
 use super::{order_key, GROUP};
-use crate::model::rows4::nibble;
+use crate::model::rows4::unpack_rows;
 
 /// See [`super::DotsFn`].
 pub(super) fn dots(rows: &[i8], user: &[i8], out: &mut [i32]) {
     for (row, o) in rows.chunks_exact(user.len()).zip(out.iter_mut()) {
-        *o = row
-            .iter()
-            .zip(user)
-            .map(|(&a, &b)| i32::from(a) * i32::from(b))
-            .sum();
+        *o = dot(row, user);
     }
+}
+
+/// One int8 row (or a row's tail) times `user`, exact in i32; the SIMD kernels' tails too.
+#[inline]
+pub(super) fn dot(row: &[i8], user: &[i8]) -> i32 {
+    row.iter()
+        .zip(user)
+        .map(|(&a, &b)| i32::from(a) * i32::from(b))
+        .sum()
 }
 
 /// See [`super::Dots4Fn`]: the rows unpacked, then [`dots`].
@@ -24,20 +29,8 @@ pub(super) fn dots4(rows: &[u8], user: &[i8], out: &mut [i32]) {
 /// allocation per block of rows, against N·d multiply-adds): where the int8 kernel is
 /// vectorised and a 4-bit one is not, this is many times faster than unpacking value by value.
 pub(super) fn unpack_then(dots: super::DotsFn, rows: &[u8], user: &[i8], out: &mut [i32]) {
-    let d = user.len();
-    let per = d.div_ceil(2);
-    let mut values = vec![0i8; out.len() * d];
-    for (dst, src) in values.chunks_exact_mut(d).zip(rows.chunks_exact(per)) {
-        let (pairs, last) = dst.split_at_mut(d / 2 * 2);
-        // Branch-free pairs (vectorised), then the odd value of an odd d.
-        for (pair, &b) in pairs.chunks_exact_mut(2).zip(src) {
-            pair[0] = ((b << 4) as i8) >> 4;
-            pair[1] = (b as i8) >> 4;
-        }
-        if let (Some(v), Some(&b)) = (last.first_mut(), src.last()) {
-            *v = nibble(b, 0);
-        }
-    }
+    let mut values = vec![0i8; out.len() * user.len()];
+    unpack_rows(rows, user.len(), &mut values);
     dots(&values, user, out);
 }
 
@@ -49,10 +42,10 @@ pub(super) fn dot4(row: &[u8], user: &[i8]) -> i32 {
     row.iter()
         .zip(user.chunks(2))
         .map(|(&b, u)| {
-            let lo = i32::from(nibble(b, 0)) * i32::from(u[0]);
-            let hi = u
-                .get(1)
-                .map_or(0, |&u1| i32::from(nibble(b, 1)) * i32::from(u1));
+            let lo = i32::from(crate::model::rows4::nibble(b, 0)) * i32::from(u[0]);
+            let hi = u.get(1).map_or(0, |&u1| {
+                i32::from(crate::model::rows4::nibble(b, 1)) * i32::from(u1)
+            });
             lo + hi
         })
         .sum()

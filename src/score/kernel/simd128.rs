@@ -64,7 +64,7 @@ fn dots(rows: &[i8], user: &[i8], out: &mut [i32]) {
         if main < d {
             let u = &user[main..];
             for (sum, row) in sums.iter_mut().zip([r0, r1, r2, r3]) {
-                *sum += tail_dot(&row[main..], u);
+                *sum += portable::dot(&row[main..], u);
             }
         }
         o.copy_from_slice(&sums);
@@ -192,14 +192,6 @@ fn dots4(rows: &[u8], user: &[i8], out: &mut [i32]) {
         o.copy_from_slice(&sums);
     }
     portable::dots4(row_quads.remainder(), user, out_quads.into_remainder());
-}
-
-#[inline]
-fn tail_dot(row: &[i8], user: &[i8]) -> i32 {
-    row.iter()
-        .zip(user)
-        .map(|(&a, &b)| i32::from(a) * i32::from(b))
-        .sum()
 }
 
 /// Loads 4 lanes at `p[at..at + 4]` (i32 or f32).

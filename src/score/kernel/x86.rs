@@ -72,16 +72,8 @@ unsafe fn dots(rows: &[i8], user: &[i8], out: &mut [i32]) {
         unsafe { _mm_storeu_si128(sums.as_mut_ptr().cast::<__m128i>(), s) };
         for (r, (o, sum)) in o.iter_mut().zip(sums).enumerate() {
             let tail = &quad[r * d + main..(r + 1) * d];
-            *o = sum + tail_dot(tail, &user[main..]);
+            *o = sum + super::portable::dot(tail, &user[main..]);
         }
     }
     super::portable::dots(row_quads.remainder(), user, out_quads.into_remainder());
-}
-
-#[inline]
-fn tail_dot(row: &[i8], user: &[i8]) -> i32 {
-    row.iter()
-        .zip(user)
-        .map(|(&a, &b)| i32::from(a) * i32::from(b))
-        .sum()
 }
