@@ -54,13 +54,16 @@ fn keys(value: &JsValue) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The first of `keys` not in `known`, quoted, with the list of known names.
-fn unknown_key(keys: &[String], known: &[&str]) -> Option<String> {
-    let bad = keys.iter().find(|k| !known.contains(&k.as_str()))?;
-    Some(format!(
-        "unknown option \"{bad}\" (expected one of {})",
-        known.join(", ")
-    ))
+/// The first own key of `value` (see [`keys`]) that is not in `known`.
+fn unknown_key(value: &JsValue, known: &[&str]) -> Option<String> {
+    keys(value)
+        .into_iter()
+        .find(|k| !known.contains(&k.as_str()))
+}
+
+/// An object other than an array: what options objects and history documents must be.
+fn is_record(value: &JsValue) -> bool {
+    value.is_object() && !Array::is_array(value)
 }
 
 /// An options object: `undefined`/`null` mean all defaults; unknown names are refused (a typo
@@ -73,11 +76,14 @@ pub(super) struct Options {
 impl Options {
     pub(super) fn new(value: JsValue, what: &'static str, known: &[&str]) -> Result<Self, Error> {
         if !(value.is_undefined() || value.is_null()) {
-            if !value.is_object() || Array::is_array(&value) {
+            if !is_record(&value) {
                 return Err(Error::InvalidArgument(format!("{what} must be an object")));
             }
-            if let Some(why) = unknown_key(&keys(&value), known) {
-                return Err(Error::InvalidArgument(format!("{what}: {why}")));
+            if let Some(bad) = unknown_key(&value, known) {
+                return Err(Error::InvalidArgument(format!(
+                    "{what}: unknown option \"{bad}\" (expected one of {})",
+                    known.join(", ")
+                )));
             }
         }
         Ok(Self { value, what })
@@ -158,7 +164,8 @@ pub(super) fn document_to_json(events: &[Event]) -> String {
 }
 
 /// A history document from JSON text or an already parsed object: `{format, version, events}`
-/// and nothing else at the top level; every event checked; then [`HistoryDocument::validate`].
+/// and nothing else at the top level, every event checked. The tag, version and size rules are
+/// [`HistoryDocument::validate`]'s, which `Engine::import_document` applies.
 pub(super) fn document_from_js(doc: &JsValue) -> Result<HistoryDocument, Error> {
     let invalid = |why: String| Error::InvalidHistory(why);
     let parsed;
@@ -174,14 +181,10 @@ pub(super) fn document_from_js(doc: &JsValue) -> Result<HistoryDocument, Error> 
         }
         None => doc,
     };
-    if !doc.is_object() || Array::is_array(doc) {
+    if !is_record(doc) {
         return Err(invalid("expected a JSON object".into()));
     }
-    let fields = keys(doc);
-    if let Some(bad) = fields
-        .iter()
-        .find(|k| !["format", "version", "events"].contains(&k.as_str()))
-    {
+    if let Some(bad) = unknown_key(doc, &["format", "version", "events"]) {
         return Err(invalid(format!("unknown field \"{bad}\"")));
     }
     let format = get(doc, "format")
@@ -209,11 +212,9 @@ pub(super) fn document_from_js(doc: &JsValue) -> Result<HistoryDocument, Error> 
         let e = event_from_js(&list.get(i)).map_err(|err| invalid(format!("event #{i}: {err}")))?;
         events.push(e);
     }
-    let doc = HistoryDocument {
+    Ok(HistoryDocument {
         format,
         version,
         events,
-    };
-    doc.validate()?;
-    Ok(doc)
+    })
 }
