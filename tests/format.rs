@@ -382,3 +382,24 @@ fn a_neighbour_listed_twice_for_one_item_is_refused() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn out_of_range_fold_in_parameters_are_named() {
+    // FOLD starts with λ, α, decay as f32 (docs/FORMAT.md).
+    for (at, value, named) in [
+        (0, 0.0f32, "λ must be > 0"),
+        (4, -1.0, "α must be ≥ 0"),
+        (8, 1.5, "decay must be in 0..=1"),
+    ] {
+        let bytes = rebuild(&sample(), |s| {
+            section(s, b"FOLD")[at..at + 4].copy_from_slice(&value.to_le_bytes())
+        });
+        match Model::from_bytes(&bytes) {
+            Err(Error::Malformed { section, reason }) => {
+                assert_eq!(section, "FOLD");
+                assert_eq!(reason, named);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -200,12 +200,20 @@ fn decode_fold(bytes: &[u8], d: usize) -> Result<FoldIn> {
     check_finite("fold-in parameter", &params)?;
     check_finite("event-kind weight", &kind_weights)?;
     check_finite("Gram matrix entry", &gram)?;
-    if lambda <= 0.0 || alpha < 0.0 || !(0.0..=1.0).contains(&decay) {
+    // Named, not printed: formatting a float would cost the wasm module 20 KB of `core::fmt`.
+    let bad = if lambda <= 0.0 {
+        Some("λ must be > 0")
+    } else if alpha < 0.0 {
+        Some("α must be ≥ 0")
+    } else if !(0.0..=1.0).contains(&decay) {
+        Some("decay must be in 0..=1")
+    } else {
+        None
+    };
+    if let Some(bad) = bad {
         return Err(Error::Malformed {
             section: "FOLD",
-            reason: format!(
-                "need λ > 0, α ≥ 0, 0 ≤ decay ≤ 1; got λ={lambda}, α={alpha}, decay={decay}"
-            ),
+            reason: bad.into(),
         });
     }
     let gram = Array2::from_shape_vec((d, d), gram).map_err(|e| Error::Malformed {
