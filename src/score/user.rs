@@ -5,16 +5,15 @@
 //! `w_i`; then `u = (G + λI + α Σ_i w_i y_i y_iᵀ)⁻¹ Σ_i (1 + α w_i) y_i` with `y_i` the
 //! dequantised rows and `G` the model's Gram matrix (Hu, Koren & Volinsky, ICDM 2008, eq. 4).
 
-use std::collections::BTreeMap;
-
 use ndarray::{Array1, Array2};
 
 use crate::history::{EventKind, History};
 use crate::linalg::cholesky_solve;
 use crate::model::Model;
 
-/// Per-item weights aggregated from the history, by row index (ascending, for determinism).
-pub fn item_weights(model: &Model, history: &History) -> BTreeMap<u32, f64> {
+/// Per-item weights aggregated from the history as `(row, weight)` pairs, ascending by row (for
+/// determinism).
+pub fn item_weights(model: &Model, history: &History) -> Vec<(u32, f64)> {
     let f = &model.fold;
     // Unknown keys are kept in history but ignored for scoring (and do not advance `r`).
     let rows = history
@@ -31,12 +30,24 @@ pub fn weights_newest_first(
     rows: impl IntoIterator<Item = (u32, EventKind)>,
     kind_weights: &[f32],
     decay: f32,
-) -> BTreeMap<u32, f64> {
-    let mut weights = BTreeMap::new();
+) -> Vec<(u32, f64)> {
+    let mut contribution = Vec::new(); // of the r-th event
+    let mut order = Vec::new(); // row << 32 | r: sorted, each row's events in the order of r
     for (r, (i, kind)) in rows.into_iter().enumerate() {
         let kind_weight = kind_weights.get(kind.index()).copied().unwrap_or(0.0);
-        let w = f64::from(kind_weight) * f64::from(decay).powi(r as i32);
-        *weights.entry(i).or_insert(0.0) += w;
+        contribution.push(f64::from(kind_weight) * f64::from(decay).powi(r as i32));
+        order.push(u64::from(i) << 32 | r as u64);
+    }
+    // A u64 sort (the one top-k selection uses) instead of a map: no second collection's code
+    // in the wasm module. Each row's sum is still taken in the order of r.
+    order.sort_unstable();
+    let mut weights: Vec<(u32, f64)> = Vec::new();
+    for key in order {
+        let (i, w) = ((key >> 32) as u32, contribution[key as u32 as usize]);
+        match weights.last_mut() {
+            Some((last, sum)) if *last == i => *sum += w,
+            _ => weights.push((i, w)),
+        }
     }
     weights
 }
@@ -55,7 +66,7 @@ pub fn fold_in(model: &Model, history: &History) -> Array1<f32> {
         a[[k, k]] += f64::from(f.lambda);
     }
     let mut b = Array1::<f64>::zeros(d);
-    for (&i, &w) in &weights {
+    for &(i, w) in &weights {
         let y = model.table.dequantised_row(i as usize).mapv(f64::from);
         let aw = alpha * w;
         for p in 0..d {

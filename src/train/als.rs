@@ -37,14 +37,13 @@ impl Interactions {
         for (u, seq) in sequences.iter().enumerate() {
             let newest_first = seq.iter().rev().map(|&i| (i, EventKind::View));
             let weights = weights_newest_first(newest_first, &KIND_WEIGHTS, params.decay);
-            let row: Vec<(u32, f64)> = weights.into_iter().collect();
-            for &(i, w) in &row {
+            for &(i, w) in &weights {
                 by_item[i as usize].push((u as u32, w));
             }
             for &i in seq {
                 occurrences[i as usize] += 1;
             }
-            by_user.push(row);
+            by_user.push(weights);
         }
         Self {
             by_user,

@@ -180,7 +180,7 @@ impl Ranker for F32Als {
             a[[k, k]] += lambda;
         }
         let mut b = Array1::<f64>::zeros(d);
-        for (&i, &wi) in &w {
+        for &(i, wi) in &w {
             let y = self.items.row(i as usize);
             let aw = alpha * wi;
             for p in 0..d {
