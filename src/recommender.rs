@@ -130,13 +130,15 @@ impl<S: HistoryStore> Engine<S> {
                 neighbours::rows_newest_first(&self.model, &history),
             )
         };
-        let mut excluded: Vec<u32> = if opts.exclude_seen {
-            rows.clone()
+        let excluded: Vec<u32> = if opts.exclude_seen {
+            // Sorted as u64: the crate's one integer sort (see `TopK`).
+            let mut seen: Vec<u64> = rows.iter().map(|&i| u64::from(i)).collect();
+            seen.sort_unstable();
+            seen.dedup();
+            seen.into_iter().map(|i| i as u32).collect()
         } else {
             Vec::new()
         };
-        excluded.sort_unstable();
-        excluded.dedup();
         let (boosts, boost_scale) = match &self.model.extra.neighbours {
             Some(nb) => (neighbours::accumulate(nb, &rows), nb.scale),
             None => (Vec::new(), 0.0),

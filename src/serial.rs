@@ -4,7 +4,6 @@
 //! thread. Not `Send`, on purpose.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::task::{Poll, Waker};
 
@@ -14,7 +13,7 @@ pub struct Serial {
     busy: Cell<bool>,
     next_ticket: Cell<u64>,
     serving: Cell<u64>,
-    waiters: RefCell<VecDeque<Waker>>,
+    waiters: RefCell<Vec<Waker>>,
 }
 
 /// Held while an operation runs; releasing it lets the next caller in.
@@ -30,7 +29,7 @@ impl Serial {
                 self.busy.set(true);
                 Poll::Ready(())
             } else {
-                self.waiters.borrow_mut().push_back(cx.waker().clone());
+                self.waiters.borrow_mut().push(cx.waker().clone());
                 Poll::Pending
             }
         })
@@ -45,7 +44,7 @@ impl Drop for Turn<'_> {
         s.busy.set(false);
         s.serving.set(s.serving.get() + 1);
         // Wake everyone waiting; only the holder of the next ticket proceeds.
-        let waiters: Vec<Waker> = s.waiters.borrow_mut().drain(..).collect();
+        let waiters = std::mem::take(&mut *s.waiters.borrow_mut());
         for w in waiters {
             w.wake();
         }

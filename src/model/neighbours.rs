@@ -101,10 +101,11 @@ impl Neighbours {
         }
         // A target listed twice for one item would let an accumulator pass 2²⁴, where f32 stops
         // being exact and backends could round differently (§ 2.3).
+        // As u64: the crate's one integer sort (see `TopK`), no second copy in the wasm module.
         let mut list = Vec::with_capacity(MAX_NEIGHBOURS);
         for i in 0..self.offsets.len().saturating_sub(1) {
             list.clear();
-            list.extend_from_slice(self.of(i).0);
+            list.extend(self.of(i).0.iter().map(|&j| u64::from(j)));
             list.sort_unstable();
             if let Some(w) = list.windows(2).find(|w| w[0] == w[1]) {
                 return bad(format!("item {i} lists neighbour {} twice", w[0]));

@@ -7,7 +7,6 @@
 //! events as they were.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -129,10 +128,12 @@ impl Drop for AbortUnlessDone<'_> {
 }
 
 /// Events in one IndexedDB database. Remembers the keys of the stored events (oldest first) so
-/// trimming can delete by key range inside the appending transaction.
+/// trimming can delete by key range inside the appending transaction. A `Vec`, not a ring: one
+/// instantiation less in the wasm module, and shifting ≤ cap handles once per recorded event is
+/// cheap beside the IndexedDB transaction that comes with it.
 pub struct IdbStore {
     db: IdbDatabase,
-    keys: RefCell<VecDeque<JsValue>>,
+    keys: RefCell<Vec<JsValue>>,
     _on_version_change: Closure<dyn Fn()>,
 }
 
@@ -178,7 +179,7 @@ impl IdbStore {
         db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
         Ok(Self {
             db,
-            keys: RefCell::new(VecDeque::new()),
+            keys: RefCell::new(Vec::new()),
             _on_version_change: on_version_change,
         })
     }
@@ -214,13 +215,13 @@ impl HistoryStore for IdbStore {
             .result()
             .map_or_else(|_| Array::new(), |v| Array::from(&v));
         let mut events = Vec::with_capacity(values.length() as usize);
-        let mut kept_keys = VecDeque::with_capacity(values.length() as usize);
+        let mut kept_keys = Vec::with_capacity(values.length() as usize);
         for (v, k) in values.iter().zip(keys.iter()) {
             // A record that does not decode (written by hand, or by a future version) is left in
             // the database untouched and skipped, rather than failing the whole load.
             if let Ok(e) = super::js::event_from_js(&v) {
                 events.push(e);
-                kept_keys.push_back(k);
+                kept_keys.push(k);
             }
         }
         *self.keys.borrow_mut() = kept_keys;
@@ -251,7 +252,7 @@ impl HistoryStore for IdbStore {
             .map_err(|e| storage_error("storing the event failed; history unchanged", e))?;
         let mut keys = self.keys.borrow_mut();
         keys.drain(..drop_oldest);
-        keys.push_back(add.result().unwrap_or(JsValue::UNDEFINED));
+        keys.push(add.result().unwrap_or(JsValue::UNDEFINED));
         Ok(())
     }
 

@@ -155,7 +155,7 @@ impl GpuScorer {
         rx.await
             .map_err(|_| Error::Gpu("the GPU dropped the readback".into()))?
             .map_err(|e| gpu_error("reading GPU results failed", e))?;
-        let mut found = {
+        let found = {
             let view = readback
                 .slice(..)
                 .get_mapped_range()
@@ -175,9 +175,7 @@ impl GpuScorer {
                 bad.index, self.items
             )));
         }
-        found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
-        found.truncate(k);
-        Ok(found)
+        Ok(crate::score::kernel::select::best_first(&found, k))
     }
 }
 

@@ -47,7 +47,9 @@ impl Entry {
 #[derive(Debug)]
 pub struct TopK {
     k: usize,
-    buf: Vec<Entry>,
+    /// [`Entry`] words, kept as plain `u64`: every integer sort in the crate is a `u64` sort, so
+    /// the wasm module carries one copy of the sorting code (each instantiation is ~3.5 KB).
+    buf: Vec<u64>,
     /// After the first compaction: the key of the k-th best entry so far; a later item must beat
     /// it strictly (an equal key with a larger index is worse).
     threshold: Option<i32>,
@@ -68,7 +70,7 @@ impl TopK {
         // Ascending order is best first: after this, `buf[k - 1]` is the k-th best.
         self.buf.select_nth_unstable(self.k - 1);
         self.buf.truncate(self.k);
-        self.threshold = Some(self.buf[self.k - 1].key());
+        self.threshold = Some(Entry(self.buf[self.k - 1]).key());
     }
 
     /// Offers `scores[i]` as item `first + i`, skipping items for which `excluded` is true.
@@ -112,7 +114,7 @@ impl TopK {
                 if excluded(index) {
                     continue;
                 }
-                self.buf.push(Entry::new(key, index));
+                self.buf.push(Entry::new(key, index).0);
                 if self.buf.len() >= 2 * self.k {
                     self.compact();
                 }
@@ -121,17 +123,33 @@ impl TopK {
     }
 
     /// The selection, best first.
-    pub fn into_sorted(mut self) -> Vec<Ranked> {
-        self.buf.sort_unstable();
-        self.buf.truncate(self.k);
-        self.buf
-            .into_iter()
-            .map(|e| Ranked {
-                index: e.index(),
-                score: e.score(),
-            })
-            .collect()
+    pub fn into_sorted(self) -> Vec<Ranked> {
+        sorted_words(self.buf, self.k)
     }
+}
+
+/// The best `k` of `list` in [`TopK`]'s order (the GPU's per-workgroup winners are merged with
+/// it), by the same `u64` sort.
+pub fn best_first(list: &[Ranked], k: usize) -> Vec<Ranked> {
+    let words = list
+        .iter()
+        .map(|r| Entry::new(order_key(r.score), r.index).0)
+        .collect();
+    sorted_words(words, k)
+}
+
+/// [`Entry`] words sorted (best first), cut to `k` and unpacked.
+fn sorted_words(mut words: Vec<u64>, k: usize) -> Vec<Ranked> {
+    words.sort_unstable();
+    words.truncate(k);
+    words
+        .into_iter()
+        .map(Entry)
+        .map(|e| Ranked {
+            index: e.index(),
+            score: e.score(),
+        })
+        .collect()
 }
 
 /// Bit `i` set when `order_key(scores[i]) > t` (at most 32 scores).
