@@ -15,7 +15,6 @@ mod sections;
 mod strings;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use ndarray::{Array1, Array2};
 
@@ -190,36 +189,64 @@ impl ItemTable {
 }
 
 /// Item keys (e.g. SKUs/ASINs) in table order, with a lookup from key to row.
+///
+/// The lookup is an open-addressing table of row numbers (linear probing, at most half full):
+/// 8 bytes per item and no second copy of any key, where a `HashMap<String, u32>` would clone
+/// every key (one allocation per item at load) and add hashbrown and SipHash to the wasm module.
+/// Keys come from the store's own model file, so no attacker chooses them to collide.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemKeys {
     keys: Vec<String>,
-    index: HashMap<String, u32>,
+    /// `slots.len()` is a power of two ≥ 2 · `keys.len()`; [`EMPTY`] marks a free slot.
+    slots: Vec<u32>,
 }
+
+/// A free slot of [`ItemKeys`]' table (never a row: rows are < [`MAX_ITEMS`]).
+const EMPTY: u32 = u32::MAX;
 
 impl ItemKeys {
     /// Builds the lookup; keys must be unique and non-empty.
     pub fn new(keys: Vec<String>) -> crate::Result<Self> {
-        let mut index = HashMap::with_capacity(keys.len());
-        for (i, k) in keys.iter().enumerate() {
+        let size = (2 * keys.len()).next_power_of_two().max(2);
+        let mut slots = cursor::try_with_capacity(size, "key lookup slots")?;
+        slots.resize(size, EMPTY);
+        let mut this = Self { keys, slots };
+        for (i, k) in this.keys.iter().enumerate() {
             if k.is_empty() {
                 return Err(crate::Error::Malformed {
                     section: "KEYS",
                     reason: format!("item #{i} has an empty key"),
                 });
             }
-            if index.insert(k.clone(), i as u32).is_some() {
-                return Err(crate::Error::Malformed {
-                    section: "KEYS",
-                    reason: format!("duplicate item key \"{k}\""),
-                });
+            match this.probe(k) {
+                Ok(_) => {
+                    return Err(crate::Error::Malformed {
+                        section: "KEYS",
+                        reason: format!("duplicate item key \"{k}\""),
+                    })
+                }
+                Err(free) => this.slots[free] = i as u32,
             }
         }
-        Ok(Self { keys, index })
+        Ok(this)
+    }
+
+    /// `Ok(row)` of `key`, or `Err(slot)`: the free slot where it would go.
+    fn probe(&self, key: &str) -> Result<u32, usize> {
+        let mask = self.slots.len() - 1;
+        let mut at = slot_hash(key) as usize & mask;
+        loop {
+            match self.slots[at] {
+                EMPTY => return Err(at),
+                row if self.keys[row as usize] == key => return Ok(row),
+                _ => at = (at + 1) & mask,
+            }
+        }
     }
 
     /// Row index of `key`, if the model knows it.
     pub fn index_of(&self, key: &str) -> Option<u32> {
-        self.index.get(key).copied()
+        self.probe(key).ok()
     }
 
     /// Key of row `i`.
@@ -231,6 +258,14 @@ impl ItemKeys {
     pub fn as_slice(&self) -> &[String] {
         &self.keys
     }
+}
+
+/// FNV-1a over the key's bytes, then a multiply-shift so the low bits (the slot) mix them all.
+fn slot_hash(key: &str) -> u64 {
+    let h = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32
 }
 
 /// Per-item display fields (`title`, `category`, optionally `brand`, `tags`, `price`, …).
@@ -325,5 +360,36 @@ impl Model {
     /// Embedding dimension.
     pub fn dim(&self) -> usize {
         self.table.dim()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ItemKeys;
+
+    #[test]
+    fn every_key_finds_its_row_and_unknown_keys_none() {
+        for n in [1usize, 2, 3, 1000, 4097] {
+            let keys: Vec<String> = (0..n).map(|i| format!("B{:09}", i * 7919)).collect();
+            let index = ItemKeys::new(keys.clone()).unwrap();
+            for (i, k) in keys.iter().enumerate() {
+                assert_eq!(index.index_of(k), Some(i as u32), "{k}");
+                assert_eq!(index.key(i), k);
+            }
+            for unknown in ["", "B", "b000000000", "B0000000001", "B000000000 "] {
+                assert_eq!(index.index_of(unknown), None, "{unknown:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_table_is_at_most_half_full() {
+        let keys: Vec<String> = (0..1025).map(|i| i.to_string()).collect();
+        let index = ItemKeys::new(keys).unwrap();
+        assert_eq!(index.slots.len(), 4096);
+        assert_eq!(
+            index.slots.iter().filter(|&&s| s != super::EMPTY).count(),
+            1025
+        );
     }
 }
