@@ -80,7 +80,9 @@ def browser(res, out):
         out[-1] += (f"Model bytes ({c['lrmBytes'] / 1e6:.1f} MB `.lrm`, 4-bit rows) → first recommendation "
                     f"(parse + IndexedDB open + {c['history']}-event fold-in + recommend k={c['k']}): median "
                     f"**{ms(c['firstRecommendation']['median'])} ms** of {c['firstRecommendation']['runs']}. "
-                    f"localrank bench module wasm memory after loading the table: {mem / 2**20:.0f} MiB. "
+                    f"localrank bench module wasm memory after loading the table: {mem / 2**20:.0f} MiB"
+                    + (f"; the package's after loading the model: {c['packageMemoryBytes'] / 2**20:.0f} MiB. "
+                       if "packageMemoryBytes" in c else ". ") +
                     f"Scores bit-exact with the contract (JS emulation): {c['contractBitExact']}.")
     out.append("\n#### Runtime download sizes (what a store ships for scoring)\n")
     out.append("| runtime | files | raw | gzip -9 |")

@@ -13,7 +13,7 @@ fn main() {
         keys: ItemKeys::new(vec!["A1".into(), "B2".into()]).expect("unique"),
         meta: Metadata {
             fields: vec!["title".into(), "category".into()],
-            values: vec!["Glue".into(), "Tapes".into(), "Tape".into(), "Tapes".into()],
+            values: ["Glue", "Tapes", "Tape", "Tapes"].into_iter().collect(),
         },
         fold: FoldIn {
             lambda: 1.0,

@@ -23,7 +23,7 @@ fn the_spec_example_parses_with_the_documented_values() {
     let bytes = spec_example_bytes();
     let m = Model::from_bytes(&bytes).expect("spec example is a valid model");
     assert_eq!((m.len(), m.dim()), (2, 2));
-    assert_eq!(m.keys.as_slice(), ["A1", "B2"]);
+    assert_eq!(m.keys.iter().collect::<Vec<_>>(), ["A1", "B2"]);
     assert_eq!(m.table.rows.row_i8(0).to_vec(), vec![127, -64]);
     assert_eq!(m.table.rows.row_i8(1).to_vec(), vec![0, 127]);
     assert_eq!(m.table.scales.to_vec(), vec![0.5, 0.25]);

@@ -8,6 +8,9 @@ import initSimd, * as simd from "../dist/simd/localrank_bench.js";
 import initScalar, * as scalar from "../dist/scalar/localrank_bench.js";
 import initPkg, { Recommender } from "../../pkg/localrank.js";
 
+/** The package's wasm memory (set by `setup`). */
+let pkgMemory;
+
 const log = (m) => (document.getElementById("log").textContent += `\n${m}`);
 const ort = globalThis.ort;
 const tf = globalThis.tf;
@@ -277,6 +280,9 @@ async function firstRecommendation(result, t, users, k) {
     r.free();
   }
   result.firstRecommendation = stats(first);
+  // The package's own wasm memory once a model of this size was loaded (linear memory never
+  // shrinks: the high-water mark of loading, N ascending through the run).
+  result.packageMemoryBytes = pkgMemory.buffer.byteLength;
   for (const backend of ["cpu", "webgpu"]) {
     const name = `localrank-recommend-${backend}`;
     try {
@@ -304,7 +310,7 @@ async function setup() {
   const t0 = performance.now();
   await initSimd();
   await initScalar();
-  await initPkg();
+  pkgMemory = (await initPkg()).memory;
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
   ort.env.wasm.wasmPaths = new URL("../node_modules/onnxruntime-web/dist/", location.href).href;

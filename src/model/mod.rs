@@ -21,6 +21,7 @@ use ndarray::{Array1, Array2};
 pub use container::{RawSection, FORMAT_MAJOR, MAGIC};
 pub use neighbours::Neighbours;
 pub use rows4::Packed4;
+pub use strings::Strings;
 
 /// Largest item count a model may declare (guards allocation).
 pub const MAX_ITEMS: u32 = 1 << 24;
@@ -196,7 +197,7 @@ impl ItemTable {
 /// Keys come from the store's own model file, so no attacker chooses them to collide.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemKeys {
-    keys: Vec<String>,
+    keys: Strings,
     /// `slots.len()` is a power of two ≥ 2 · `keys.len()`; [`EMPTY`] marks a free slot.
     slots: Vec<u32>,
 }
@@ -207,6 +208,11 @@ const EMPTY: u32 = u32::MAX;
 impl ItemKeys {
     /// Builds the lookup; keys must be unique and non-empty.
     pub fn new(keys: Vec<String>) -> crate::Result<Self> {
+        Self::from_strings(keys.into())
+    }
+
+    /// [`ItemKeys::new`] over keys already in a [`Strings`] (as the reader has them).
+    pub fn from_strings(keys: Strings) -> crate::Result<Self> {
         let size = (2 * keys.len()).next_power_of_two().max(2);
         let mut slots = cursor::try_with_capacity(size, "key lookup slots")?;
         slots.resize(size, EMPTY);
@@ -238,7 +244,7 @@ impl ItemKeys {
         loop {
             match self.slots[at] {
                 EMPTY => return Err(at),
-                row if self.keys[row as usize] == key => return Ok(row),
+                row if self.key(row as usize) == key => return Ok(row),
                 _ => at = (at + 1) & mask,
             }
         }
@@ -250,13 +256,26 @@ impl ItemKeys {
     }
 
     /// Key of row `i`.
+    ///
+    /// # Panics
+    /// If `i` is not a row (≥ the item count).
     pub fn key(&self, i: usize) -> &str {
-        &self.keys[i]
+        self.keys.get(i).expect("row index within the item count")
+    }
+
+    /// The number of keys (items).
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True for a model without items.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
     }
 
     /// All keys in row order.
-    pub fn as_slice(&self) -> &[String] {
-        &self.keys
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + Clone + '_ {
+        self.keys.iter()
     }
 }
 
@@ -274,7 +293,7 @@ pub struct Metadata {
     /// Field names, e.g. `["title", "category"]`.
     pub fields: Vec<String>,
     /// `N × fields.len()` values, item-major.
-    pub values: Vec<String>,
+    pub values: Strings,
 }
 
 impl Metadata {
@@ -285,7 +304,7 @@ impl Metadata {
             .iter()
             .position(|x| x == field)
             .and_then(|p| self.values.get(item * f + p))
-            .map_or("", String::as_str)
+            .unwrap_or("")
     }
 }
 

@@ -124,7 +124,7 @@ pub(crate) fn decode(sections: &[RawSection<'_>]) -> Result<Model> {
 
     let keys_bytes = find(sections, KEYS, "KEYS")?;
     let mut cur = Cursor::new(keys_bytes, "KEYS");
-    let keys = ItemKeys::new(strings::read(&mut cur, "KEYS", Some(n))?)?;
+    let keys = ItemKeys::from_strings(strings::read(&mut cur, "KEYS", Some(n))?)?;
     trailing("KEYS", &cur)?;
 
     let meta = match sections.iter().find(|s| s.id == META) {
@@ -167,7 +167,10 @@ fn trailing(section: &'static str, cur: &Cursor<'_>) -> Result<()> {
 
 fn decode_meta(bytes: &[u8], n: usize) -> Result<Metadata> {
     let mut cur = Cursor::new(bytes, "META");
-    let fields = strings::read(&mut cur, "META", None)?;
+    let fields: Vec<String> = strings::read(&mut cur, "META", None)?
+        .iter()
+        .map(str::to_owned)
+        .collect();
     limit("metadata field count", fields.len() as u32, MAX_META_FIELDS)?;
     let values = strings::read(&mut cur, "META", Some(n * fields.len()))?;
     trailing("META", &cur)?;
@@ -258,7 +261,7 @@ pub(crate) fn encode(m: &Model) -> Vec<([u8; 4], bool, Vec<u8>)> {
     bias.f32s(m.table.bias.iter().copied());
 
     let mut keys = Sink::default();
-    strings::write(&mut keys, m.keys.as_slice());
+    strings::write(&mut keys, m.keys.iter());
 
     let mut fold = Sink::default();
     fold.f32(m.fold.lambda);
@@ -277,8 +280,8 @@ pub(crate) fn encode(m: &Model) -> Vec<([u8; 4], bool, Vec<u8>)> {
     ];
     if !m.meta.fields.is_empty() {
         let mut meta = Sink::default();
-        strings::write(&mut meta, &m.meta.fields);
-        strings::write(&mut meta, &m.meta.values);
+        strings::write(&mut meta, m.meta.fields.iter().map(String::as_str));
+        strings::write(&mut meta, m.meta.values.iter());
         out.push((META, false, meta.bytes));
     }
     if let Some(nb) = &m.extra.neighbours {

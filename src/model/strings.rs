@@ -1,15 +1,80 @@
 //! The string-table layout shared by the `KEYS` and `META` sections:
-//! `u32 count`, `count + 1` u32 end offsets starting at 0, then the UTF-8 blob.
+//! `u32 count`, `count + 1` u32 end offsets starting at 0, then the UTF-8 blob — and [`Strings`],
+//! which keeps that layout in memory.
 
 use super::cursor::{try_with_capacity, Cursor, Sink};
 use crate::{Error, Result};
+
+/// A list of strings held as the file holds them: one UTF-8 buffer and `len + 1` offsets. A
+/// catalogue's keys and titles are millions of short strings; one `String` each would cost an
+/// allocation per string at load and about twice the memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Strings {
+    text: String,
+    /// `offsets[i]..offsets[i + 1]` is string `i`; starts at 0, never decreases.
+    offsets: Vec<u32>,
+}
+
+impl Strings {
+    /// The number of strings.
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// True when there are no strings.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// String `i`, if `i < len()`.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let (start, end) = (*self.offsets.get(i)?, *self.offsets.get(i + 1)?);
+        self.text.get(start as usize..end as usize)
+    }
+
+    /// The strings in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + Clone + '_ {
+        self.offsets
+            .windows(2)
+            .map(|w| &self.text[w[0] as usize..w[1] as usize])
+    }
+}
+
+impl Default for Strings {
+    fn default() -> Self {
+        Self {
+            text: String::new(),
+            offsets: vec![0],
+        }
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Strings {
+    /// # Panics
+    /// If the text passes 4 GiB (the format's u32 offsets); only writers build large lists.
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
+        let mut out = Self::default();
+        for s in iter {
+            out.text.push_str(s.as_ref());
+            let end = u32::try_from(out.text.len()).expect("string table text fits in 4 GiB");
+            out.offsets.push(end);
+        }
+        out
+    }
+}
+
+impl From<Vec<String>> for Strings {
+    fn from(v: Vec<String>) -> Self {
+        v.into_iter().collect()
+    }
+}
 
 /// Reads a string table of exactly `expected` strings (when given) from `cur`.
 pub(crate) fn read(
     cur: &mut Cursor<'_>,
     section: &'static str,
     expected: Option<usize>,
-) -> Result<Vec<String>> {
+) -> Result<Strings> {
     let count = cur.u32()? as usize;
     if let Some(n) = expected.filter(|&n| n != count) {
         return Err(Error::Malformed {
@@ -34,25 +99,59 @@ pub(crate) fn read(
         });
     }
     let blob = cur.take(offsets[count] as usize)?;
-    let mut out = try_with_capacity(count, "string count")?;
+    // Each string on its own (the error names the first bad one, and no string may split a
+    // character); the strings tile the blob, so the blob is then valid UTF-8 as a whole.
     for (index, w) in offsets.windows(2).enumerate() {
-        let s = std::str::from_utf8(&blob[w[0] as usize..w[1] as usize])
+        std::str::from_utf8(&blob[w[0] as usize..w[1] as usize])
             .map_err(|_| Error::InvalidUtf8 { section, index })?;
-        out.push(s.to_owned());
     }
-    Ok(out)
+    let mut text = try_with_capacity(blob.len(), "string table bytes")?;
+    text.extend_from_slice(blob);
+    let text = String::from_utf8(text).map_err(|_| Error::InvalidUtf8 { section, index: 0 })?;
+    Ok(Strings { text, offsets })
 }
 
 /// Writes `strings` in the layout [`read`] expects.
-pub(crate) fn write<S: AsRef<str>>(sink: &mut Sink, strings: &[S]) {
-    sink.u32(strings.len() as u32);
+pub(crate) fn write<'a>(sink: &mut Sink, strings: impl Iterator<Item = &'a str> + Clone) {
+    sink.u32(strings.clone().count() as u32);
     let mut end = 0u32;
     sink.u32(0);
-    for s in strings {
-        end += s.as_ref().len() as u32;
+    for s in strings.clone() {
+        end += s.len() as u32;
         sink.u32(end);
     }
     for s in strings {
-        sink.raw(s.as_ref().as_bytes());
+        sink.raw(s.as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_round_trip_through_the_table_layout() {
+        let list: Strings = ["B00X", "", "Ünïcødé ✓", "z"].into_iter().collect();
+        assert_eq!(list.len(), 4);
+        assert_eq!(list.get(1), Some(""));
+        assert_eq!(list.get(2), Some("Ünïcødé ✓"));
+        assert_eq!(list.get(4), None);
+        let mut sink = Sink::default();
+        write(&mut sink, list.iter());
+        let back = read(&mut Cursor::new(&sink.bytes, "KEYS"), "KEYS", Some(4)).unwrap();
+        assert_eq!(back, list);
+        assert_eq!(
+            back.iter().collect::<Vec<_>>(),
+            ["B00X", "", "Ünïcødé ✓", "z"]
+        );
+    }
+
+    #[test]
+    fn an_empty_list_has_no_strings() {
+        let empty = Strings::default();
+        assert!(empty.is_empty());
+        assert_eq!(empty.get(0), None);
+        assert_eq!(empty.iter().count(), 0);
+        assert_eq!(Strings::from(Vec::new()), empty);
     }
 }
