@@ -4,29 +4,38 @@
 
 use ndarray::{Array1, Array2};
 
-/// Solves `A x = b` for symmetric positive-definite `A` by Cholesky (`A = L Lᵀ`).
-/// Returns `None` when `A` is not (numerically) positive definite.
+/// Solves `A x = b` for symmetric positive-definite `A` by Cholesky (`A = L Lᵀ`); only the lower
+/// triangle of `A` (`a[[i, j]]`, j ≤ i) is read. Returns `None` when `A` is not (numerically)
+/// positive definite.
 pub fn cholesky_solve(a: &Array2<f64>, b: &Array1<f64>) -> Option<Array1<f64>> {
     let n = a.nrows();
     debug_assert_eq!(a.ncols(), n);
     debug_assert_eq!(b.len(), n);
-    let mut l = Array2::<f64>::zeros((n, n));
+    // L row-major in a plain vector: the inner sums run over two contiguous row prefixes.
+    let mut l = vec![0.0f64; n * n];
     for i in 0..n {
         for j in 0..=i {
+            let (upper, row_i) = l.split_at_mut(i * n);
+            let row_j = if j < i {
+                &upper[j * n..j * n + j]
+            } else {
+                &row_i[..j]
+            };
             let mut sum = a[[i, j]];
-            for k in 0..j {
-                sum -= l[[i, k]] * l[[j, k]];
+            for (&lik, &ljk) in row_i[..j].iter().zip(row_j) {
+                sum -= lik * ljk;
             }
             if i == j {
                 if sum <= 0.0 || !sum.is_finite() {
                     return None;
                 }
-                l[[i, i]] = sum.sqrt();
+                row_i[i] = sum.sqrt();
             } else {
-                l[[i, j]] = sum / l[[j, j]];
+                row_i[j] = sum / upper[j * n + j];
             }
         }
     }
+    let l = Array2::from_shape_vec((n, n), l).expect("n × n values");
     // Forward substitution L y = b, then back substitution Lᵀ x = y.
     let mut y = Array1::<f64>::zeros(n);
     for i in 0..n {

@@ -61,18 +61,33 @@ pub fn fold_in(model: &Model, history: &History) -> Array1<f32> {
     }
     let f = &model.fold;
     let alpha = f64::from(f.alpha);
-    let mut a: Array2<f64> = f.gram.mapv(f64::from);
+    // Built element by element so it is in standard (row-major) layout whatever the Gram's.
+    let mut a = Array2::from_shape_fn((d, d), |(p, q)| f64::from(f.gram[[p, q]]));
     for k in 0..d {
         a[[k, k]] += f64::from(f.lambda);
     }
     let mut b = Array1::<f64>::zeros(d);
+    // The rank-1 updates of the lower triangle only — all `cholesky_solve` reads — row by row
+    // over contiguous slices (no per-element index arithmetic): the same products and sums in the
+    // same order as `a[[p, q]] += aw · y[p] · y[q]`, so the solution is bit for bit the formula's,
+    // at half the work.
+    let a_rows = a
+        .as_slice_mut()
+        .expect("from_shape_fn builds a row-major array");
     for &(i, w) in &weights {
         let y = model.table.dequantised_row(i as usize).mapv(f64::from);
+        let y = y.as_slice().expect("a fresh row is contiguous");
         let aw = alpha * w;
-        for p in 0..d {
-            b[p] += (1.0 + aw) * y[p];
-            for q in 0..d {
-                a[[p, q]] += aw * y[p] * y[q];
+        for (p, ((a_row, &yp), bp)) in a_rows
+            .chunks_exact_mut(d)
+            .zip(y)
+            .zip(b.iter_mut())
+            .enumerate()
+        {
+            *bp += (1.0 + aw) * yp;
+            let s = aw * yp;
+            for (x, &yq) in a_row[..=p].iter_mut().zip(y) {
+                *x += s * yq;
             }
         }
     }
