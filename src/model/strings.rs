@@ -34,9 +34,11 @@ impl Strings {
 
     /// The strings in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + Clone + '_ {
+        // `get`, not indexing: the offsets are char boundaries (checked when read or built), and
+        // a slicing panic would pull core's char-escaping tables into the wasm module (~4 KB gzip).
         self.offsets
             .windows(2)
-            .map(|w| &self.text[w[0] as usize..w[1] as usize])
+            .map(|w| self.text.get(w[0] as usize..w[1] as usize).unwrap_or_default())
     }
 }
 
