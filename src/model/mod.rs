@@ -192,9 +192,11 @@ impl ItemTable {
 /// Item keys (e.g. SKUs/ASINs) in table order, with a lookup from key to row.
 ///
 /// The lookup is an open-addressing table of row numbers (linear probing, at most half full):
-/// 8 bytes per item and no second copy of any key, where a `HashMap<String, u32>` would clone
+/// 8–16 bytes per item and no second copy of any key, where a `HashMap<String, u32>` would clone
 /// every key (one allocation per item at load) and add hashbrown and SipHash to the wasm module.
-/// Keys come from the store's own model file, so no attacker chooses them to collide.
+/// The hash has no secret seed, so a crafted model could make keys collide: building the table
+/// counts probe steps and refuses a model whose keys need more than [`MAX_PROBES_PER_KEY`] per
+/// key on average (real catalogues need about one), so loading stays linear.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemKeys {
     keys: Strings,
@@ -205,6 +207,9 @@ pub struct ItemKeys {
 /// A free slot of [`ItemKeys`]' table (never a row: rows are < [`MAX_ITEMS`]).
 const EMPTY: u32 = u32::MAX;
 
+/// Average probe steps per key above which [`ItemKeys`] refuses the keys as crafted collisions.
+pub const MAX_PROBES_PER_KEY: usize = 16;
+
 impl ItemKeys {
     /// Builds the lookup; keys must be unique and non-empty.
     pub fn new(keys: Vec<String>) -> crate::Result<Self> {
@@ -213,10 +218,18 @@ impl ItemKeys {
 
     /// [`ItemKeys::new`] over keys already in a [`Strings`] (as the reader has them).
     pub fn from_strings(keys: Strings) -> crate::Result<Self> {
+        if keys.len() > MAX_ITEMS as usize {
+            return Err(crate::Error::TooLarge {
+                what: "item count",
+                value: keys.len() as u64,
+                max: MAX_ITEMS.into(),
+            });
+        }
         let size = (2 * keys.len()).next_power_of_two().max(2);
         let mut slots = cursor::try_with_capacity(size, "key lookup slots")?;
         slots.resize(size, EMPTY);
         let mut this = Self { keys, slots };
+        let mut budget = MAX_PROBES_PER_KEY * this.keys.len() + 1024;
         for (i, k) in this.keys.iter().enumerate() {
             if k.is_empty() {
                 return Err(crate::Error::Malformed {
@@ -224,7 +237,12 @@ impl ItemKeys {
                     reason: format!("item #{i} has an empty key"),
                 });
             }
-            match this.probe(k) {
+            let (found, steps) = this.probe(k);
+            budget = budget.checked_sub(steps).ok_or(crate::Error::Malformed {
+                section: "KEYS",
+                reason: "item keys collide in the lookup table far more than chance allows".into(),
+            })?;
+            match found {
                 Ok(_) => {
                     return Err(crate::Error::Malformed {
                         section: "KEYS",
@@ -237,22 +255,25 @@ impl ItemKeys {
         Ok(this)
     }
 
-    /// `Ok(row)` of `key`, or `Err(slot)`: the free slot where it would go.
-    fn probe(&self, key: &str) -> Result<u32, usize> {
+    /// `Ok(row)` of `key`, or `Err(slot)`: the free slot where it would go; and the slots
+    /// looked at. Ends: the table always has a free slot (at most half full).
+    fn probe(&self, key: &str) -> (Result<u32, usize>, usize) {
         let mask = self.slots.len() - 1;
         let mut at = slot_hash(key) as usize & mask;
+        let mut steps = 1;
         loop {
             match self.slots[at] {
-                EMPTY => return Err(at),
-                row if self.key(row as usize) == key => return Ok(row),
+                EMPTY => return (Err(at), steps),
+                row if self.key(row as usize) == key => return (Ok(row), steps),
                 _ => at = (at + 1) & mask,
             }
+            steps += 1;
         }
     }
 
     /// Row index of `key`, if the model knows it.
     pub fn index_of(&self, key: &str) -> Option<u32> {
-        self.probe(key).ok()
+        self.probe(key).0.ok()
     }
 
     /// Key of row `i`.
@@ -398,6 +419,25 @@ mod tests {
             for unknown in ["", "B", "b000000000", "B0000000001", "B000000000 "] {
                 assert_eq!(index.index_of(unknown), None, "{unknown:?}");
             }
+        }
+    }
+
+    #[test]
+    fn keys_crafted_to_collide_are_refused() {
+        // 1200 keys (a 2¹²-slot table) whose hashes all start in one 16-slot window: each new
+        // key probes past all earlier ones (quadratic), which the probe budget stops early.
+        let mask = (1usize << 12) - 1;
+        let keys: Vec<String> = (0u64..)
+            .map(|i| format!("k{i}"))
+            .filter(|k| super::slot_hash(k) as usize & mask < 16)
+            .take(1200)
+            .collect();
+        match ItemKeys::new(keys) {
+            Err(crate::Error::Malformed { section, reason }) => {
+                assert_eq!(section, "KEYS");
+                assert!(reason.contains("collide"), "{reason}");
+            }
+            other => panic!("{other:?}"),
         }
     }
 

@@ -36,9 +36,11 @@ impl Strings {
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + Clone + '_ {
         // `get`, not indexing: the offsets are char boundaries (checked when read or built), and
         // a slicing panic would pull core's char-escaping tables into the wasm module (~4 KB gzip).
-        self.offsets
-            .windows(2)
-            .map(|w| self.text.get(w[0] as usize..w[1] as usize).unwrap_or_default())
+        self.offsets.windows(2).map(|w| {
+            self.text
+                .get(w[0] as usize..w[1] as usize)
+                .unwrap_or_default()
+        })
     }
 }
 
@@ -101,11 +103,16 @@ pub(crate) fn read(
         });
     }
     let blob = cur.take(offsets[count] as usize)?;
-    // Each string on its own (the error names the first bad one, and no string may split a
-    // character); the strings tile the blob, so the blob is then valid UTF-8 as a whole.
-    for (index, w) in offsets.windows(2).enumerate() {
-        std::str::from_utf8(&blob[w[0] as usize..w[1] as usize])
-            .map_err(|_| Error::InvalidUtf8 { section, index })?;
+    // Valid text cut at character boundaries only: then every string is valid UTF-8. Otherwise
+    // the strings one by one, to name the first bad one.
+    let valid = std::str::from_utf8(blob)
+        .is_ok_and(|text| offsets.iter().all(|&o| text.is_char_boundary(o as usize)));
+    if !valid {
+        let index = offsets
+            .windows(2)
+            .position(|w| std::str::from_utf8(&blob[w[0] as usize..w[1] as usize]).is_err())
+            .unwrap_or(0);
+        return Err(Error::InvalidUtf8 { section, index });
     }
     let mut text = try_with_capacity(blob.len(), "string table bytes")?;
     text.extend_from_slice(blob);
@@ -145,6 +152,28 @@ mod tests {
         assert_eq!(
             back.iter().collect::<Vec<_>>(),
             ["B00X", "", "Ünïcødé ✓", "z"]
+        );
+    }
+
+    #[test]
+    fn a_character_split_between_two_strings_is_refused() {
+        // "é" is C3 A9; an offset between its two bytes makes both strings invalid UTF-8 although
+        // the blob is valid.
+        let mut sink = Sink::default();
+        for v in [3u32, 0, 1, 2, 3] {
+            sink.u32(v);
+        }
+        sink.raw("aé".as_bytes());
+        let err = read(&mut Cursor::new(&sink.bytes, "KEYS"), "KEYS", None).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidUtf8 {
+                    section: "KEYS",
+                    index: 1
+                }
+            ),
+            "{err}"
         );
     }
 

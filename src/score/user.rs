@@ -36,6 +36,7 @@ pub fn weights_newest_first(
     for (r, (i, kind)) in rows.into_iter().enumerate() {
         let kind_weight = kind_weights.get(kind.index()).copied().unwrap_or(0.0);
         contribution.push(f64::from(kind_weight) * f64::from(decay).powi(r as i32));
+        debug_assert!(r <= u32::MAX as usize, "r must fit the key's low half");
         order.push(u64::from(i) << 32 | r as u64);
     }
     // A u64 sort (the one top-k selection uses) instead of a map: no second collection's code
@@ -46,7 +47,7 @@ pub fn weights_newest_first(
         let (i, w) = ((key >> 32) as u32, contribution[key as u32 as usize]);
         match weights.last_mut() {
             Some((last, sum)) if *last == i => *sum += w,
-            _ => weights.push((i, w)),
+            _ => weights.push((i, 0.0 + w)), // from +0.0, as a map entry's sum starts
         }
     }
     weights
@@ -56,7 +57,7 @@ pub fn weights_newest_first(
 pub fn fold_in(model: &Model, history: &History) -> Array1<f32> {
     let d = model.dim();
     let weights = item_weights(model, history);
-    if weights.is_empty() {
+    if weights.is_empty() || d == 0 {
         return Array1::zeros(d);
     }
     let f = &model.fold;

@@ -188,6 +188,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn best_first_orders_like_total_cmp_then_index() {
+        let specials = [
+            f32::NAN,
+            -f32::NAN,
+            f32::from_bits(0x7fc0_1234),
+            0.0,
+            -0.0,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::MIN_POSITIVE / 4.0,
+            1.5,
+            -1.5,
+        ];
+        let mut rng = crate::rng::SplitMix64(7);
+        for round in 0..200 {
+            let list: Vec<Ranked> = (0..40)
+                .map(|_| {
+                    let state = rng.next_u64();
+                    Ranked {
+                        score: specials[(state % 10) as usize],
+                        index: ((state >> 8) % 6) as u32
+                            + if round % 2 == 0 { 0 } else { u32::MAX - 6 },
+                    }
+                })
+                .collect();
+            let mut want = list.clone();
+            want.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+            for k in [0, 1, 7, 40, 100] {
+                let got = best_first(&list, k);
+                let expect = &want[..k.min(want.len())];
+                assert_eq!(got.len(), expect.len());
+                for (g, e) in got.iter().zip(expect) {
+                    assert_eq!((g.index, g.score.to_bits()), (e.index, e.score.to_bits()));
+                }
+            }
+        }
+    }
+
+    #[test]
     fn above_marks_exactly_the_scores_above_the_threshold() {
         let scores: Vec<f32> = (0..19).map(|i| (i as f32 - 9.0) * 0.5).collect();
         for t in [-1.0f32, 0.0, 2.25, 100.0] {
