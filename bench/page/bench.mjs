@@ -27,9 +27,19 @@ function stats(ms) {
   return { median: at(0.5), p95: at(0.95), min: s[0], runs: s.length };
 }
 
-/** Warm-up runs (discarded), then `reps` timed queries cycling through the users. */
+/** Warm-up time every system gets at least, on top of its `warmup` runs. V8 runs wasm on its
+ * baseline compiler (Liftoff) first and installs optimised (TurboFan) code from a background
+ * thread later; on 2 cores that can take longer than a fast system's whole timed window (60
+ * queries of localrank at 100K are ~25 ms), which then measures baseline code. */
+const WARMUP_MS = 500;
+
+/** Warm-up runs (discarded: at least `warmup` and at least WARMUP_MS), then `reps` timed
+ * queries cycling through the users. */
 async function time(run, users, { warmup, reps }) {
-  for (let i = 0; i < warmup; i++) await run(users[i % users.length]);
+  const start = performance.now();
+  for (let i = 0; i < warmup || performance.now() - start < WARMUP_MS; i++) {
+    await run(users[i % users.length]);
+  }
   const ms = [];
   for (let i = 0; i < reps; i++) {
     const u = users[i % users.length];
