@@ -97,12 +97,28 @@ impl<'a> Cursor<'a> {
 /// a large but well-formed file must not abort the module by running out of address space.
 pub(crate) fn try_with_capacity<T>(n: usize, what: &'static str) -> Result<Vec<T>> {
     let mut v = Vec::new();
-    v.try_reserve_exact(n).map_err(|_| Error::TooLarge {
+    v.try_reserve_exact(n)
+        .map_err(|_| too_large::<T>(n, what))?;
+    Ok(v)
+}
+
+/// An owned copy of `text`, or [`Error::TooLarge`] when it cannot be allocated (as
+/// [`try_with_capacity`]).
+pub(crate) fn try_to_string(text: &str, what: &'static str) -> Result<String> {
+    let mut s = String::new();
+    s.try_reserve_exact(text.len())
+        .map_err(|_| too_large::<u8>(text.len(), what))?;
+    s.push_str(text);
+    Ok(s)
+}
+
+/// The allocation failure of `n` values of `T`.
+fn too_large<T>(n: usize, what: &'static str) -> Error {
+    Error::TooLarge {
         what,
         value: n as u64,
         max: (isize::MAX as usize / std::mem::size_of::<T>().max(1)) as u64,
-    })?;
-    Ok(v)
+    }
 }
 
 /// Appends little-endian values; the writer's half of [`Cursor`].

@@ -2,7 +2,7 @@
 //! `u32 count`, `count + 1` u32 end offsets starting at 0, then the UTF-8 blob — and [`Strings`],
 //! which keeps that layout in memory.
 
-use super::cursor::{try_with_capacity, Cursor, Sink};
+use super::cursor::{try_to_string, Cursor, Sink};
 use crate::{Error, Result};
 
 /// A list of strings held as the file holds them: one UTF-8 buffer and `len + 1` offsets. A
@@ -103,26 +103,25 @@ pub(crate) fn read(
         });
     }
     let blob = cur.take(offsets[count] as usize)?;
-    // Valid text cut at character boundaries only: then every string is valid UTF-8. Otherwise
-    // the strings one by one, to name the first bad one.
-    let valid = std::str::from_utf8(blob)
-        .is_ok_and(|text| offsets.iter().all(|&o| text.is_char_boundary(o as usize)));
-    if !valid {
-        let index = offsets
-            .windows(2)
-            .position(|w| std::str::from_utf8(&blob[w[0] as usize..w[1] as usize]).is_err())
-            .unwrap_or(0);
-        return Err(Error::InvalidUtf8 { section, index });
-    }
-    let mut text = try_with_capacity(blob.len(), "string table bytes")?;
-    text.extend_from_slice(blob);
-    let text = String::from_utf8(text).map_err(|_| Error::InvalidUtf8 { section, index: 0 })?;
+    // Valid text cut at character boundaries only: then every string is valid UTF-8 (one pass
+    // over the bytes). Otherwise the strings one by one, to name the first bad one.
+    let text = match std::str::from_utf8(blob) {
+        Ok(text) if offsets.iter().all(|&o| text.is_char_boundary(o as usize)) => text,
+        _ => {
+            let index = offsets
+                .windows(2)
+                .position(|w| std::str::from_utf8(&blob[w[0] as usize..w[1] as usize]).is_err())
+                .unwrap_or(0);
+            return Err(Error::InvalidUtf8 { section, index });
+        }
+    };
+    let text = try_to_string(text, "string table bytes")?;
     Ok(Strings { text, offsets })
 }
 
 /// Writes `strings` in the layout [`read`] expects.
-pub(crate) fn write<'a>(sink: &mut Sink, strings: impl Iterator<Item = &'a str> + Clone) {
-    sink.u32(strings.clone().count() as u32);
+pub(crate) fn write<'a>(sink: &mut Sink, strings: impl ExactSizeIterator<Item = &'a str> + Clone) {
+    sink.u32(strings.len() as u32);
     let mut end = 0u32;
     sink.u32(0);
     for s in strings.clone() {

@@ -19,6 +19,27 @@ pub use quant::QuantisedUser;
 
 use crate::model::ItemTable;
 
+/// Sums per row: `keys` hold `row << 32 | low` (any low half), `value(low)` is the key's
+/// contribution. Returns `(row, sum)` ascending by row, each sum taken from `T::default()` in the
+/// order of `low`. Fold-in weights (low = event rank) and the `NBRS` accumulators (low = the
+/// contribution itself) both use it: one `u64` sort — the one top-k selection uses — instead of
+/// a map, so the wasm module carries neither map code nor a second sort.
+pub(crate) fn sum_by_row<T>(mut keys: Vec<u64>, value: impl Fn(u32) -> T) -> Vec<(u32, T)>
+where
+    T: Copy + Default + std::ops::Add<Output = T>,
+{
+    keys.sort_unstable();
+    let mut sums: Vec<(u32, T)> = Vec::new();
+    for key in keys {
+        let (row, v) = ((key >> 32) as u32, value(key as u32));
+        match sums.last_mut() {
+            Some((last, sum)) if *last == row => *sum = *sum + v,
+            _ => sums.push((row, T::default() + v)),
+        }
+    }
+    sums
+}
+
 /// The scoring backends. Closed on purpose: adding one means handling it everywhere.
 /// [`backend::Backend`] decides which one answers a query.
 #[derive(Debug, Clone)]

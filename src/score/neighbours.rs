@@ -20,8 +20,7 @@ pub fn rows_newest_first(model: &Model, history: &History) -> Vec<u32> {
 /// The integer accumulators of § 2.3 for rows given newest first, as `(item, acc)` pairs
 /// ascending by item with `acc ≠ 0` — the form every backend takes (the GPU binary-searches it).
 pub fn accumulate(nb: &Neighbours, newest_first: &[u32]) -> Vec<(u32, u32)> {
-    // Each contribution as `item << 32 | value` (value ≤ 255², the sum < 2²⁴), sorted and summed
-    // per item: a u64 sort (the one top-k selection uses) instead of a map.
+    // Each contribution as `item << 32 | value` (value ≤ 255², the sum < 2²⁴).
     let mut keyed = Vec::new();
     for (&i, &pw) in newest_first.iter().zip(&nb.position_weights) {
         if pw == 0 {
@@ -32,15 +31,7 @@ pub fn accumulate(nb: &Neighbours, newest_first: &[u32]) -> Vec<(u32, u32)> {
             keyed.push(u64::from(j) << 32 | u64::from(u32::from(pw) * u32::from(w)));
         }
     }
-    keyed.sort_unstable();
-    let mut acc: Vec<(u32, u32)> = Vec::new();
-    for key in keyed {
-        let (j, value) = ((key >> 32) as u32, key as u32);
-        match acc.last_mut() {
-            Some((last, sum)) if *last == j => *sum += value,
-            _ => acc.push((j, value)),
-        }
-    }
+    let mut acc = super::sum_by_row(keyed, |value| value);
     acc.retain(|e| e.1 != 0);
     acc
 }

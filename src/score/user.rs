@@ -32,25 +32,14 @@ pub fn weights_newest_first(
     decay: f32,
 ) -> Vec<(u32, f64)> {
     let mut contribution = Vec::new(); // of the r-th event
-    let mut order = Vec::new(); // row << 32 | r: sorted, each row's events in the order of r
+    let mut order = Vec::new(); // row << 32 | r: each row's events summed in the order of r
     for (r, (i, kind)) in rows.into_iter().enumerate() {
         let kind_weight = kind_weights.get(kind.index()).copied().unwrap_or(0.0);
         contribution.push(f64::from(kind_weight) * f64::from(decay).powi(r as i32));
         debug_assert!(r <= u32::MAX as usize, "r must fit the key's low half");
         order.push(u64::from(i) << 32 | r as u64);
     }
-    // A u64 sort (the one top-k selection uses) instead of a map: no second collection's code
-    // in the wasm module. Each row's sum is still taken in the order of r.
-    order.sort_unstable();
-    let mut weights: Vec<(u32, f64)> = Vec::new();
-    for key in order {
-        let (i, w) = ((key >> 32) as u32, contribution[key as u32 as usize]);
-        match weights.last_mut() {
-            Some((last, sum)) if *last == i => *sum += w,
-            _ => weights.push((i, 0.0 + w)), // from +0.0, as a map entry's sum starts
-        }
-    }
-    weights
+    super::sum_by_row(order, |r| contribution[r as usize])
 }
 
 /// The user's f32 vector from fold-in; all zeros when no known item is in the history.
