@@ -11,12 +11,12 @@ CHROMEDRIVER ?= /usr/bin/chromedriver
 PORT ?= 8080
 MODEL := www/models/scientific.lrm
 
-.PHONY: demo test setup pkg model serve lint test-native test-browser test-chrome test-firefox test-e2e clean storefront bench bench-native
+.PHONY: demo test setup pkg model serve lint size test-native test-browser test-chrome test-firefox test-e2e clean storefront bench bench-native
 
 demo: setup pkg model serve
 
 # The model comes before lint: the browser test crates embed it (include_bytes!).
-test: setup model lint test-native test-browser test-e2e
+test: setup model lint test-native test-browser size test-e2e
 	@echo "== all tests passed =="
 
 setup:
@@ -32,12 +32,17 @@ pkg:
 	wasm-pack build --release --target web --out-dir pkg
 	node scripts/strip-names.mjs pkg/localrank_bg.wasm
 
+# The shipped wasm against its gzip budget (docs/BENCHMARKS.md § Size budget).
+size: pkg
+	scripts/size-guard.sh
+
 serve:
 	@echo "localrank demo: http://127.0.0.1:$(PORT)/www/   (Ctrl-C to stop)"
 	python3 -m http.server $(PORT) --bind 127.0.0.1
 
 lint:
 	cargo fmt --all -- --check
+	python3 scripts/readme_figures.py --check
 	cargo clippy --all-targets --features train -- -D warnings
 	cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 
