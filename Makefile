@@ -11,12 +11,12 @@ CHROMEDRIVER ?= /usr/bin/chromedriver
 PORT ?= 8080
 MODEL := www/models/scientific.lrm
 
-.PHONY: demo test setup pkg model serve lint size test-native test-browser test-chrome test-firefox test-e2e clean storefront bench bench-native
+.PHONY: demo test setup pkg model serve lint size test-types test-native test-browser test-chrome test-firefox test-e2e clean storefront bench bench-native
 
 demo: setup pkg model serve
 
 # The model comes before lint: the browser test crates embed it (include_bytes!).
-test: setup model lint test-native test-browser size test-e2e
+test: setup model lint test-native test-browser size test-types test-e2e
 	@echo "== all tests passed =="
 
 setup:
@@ -35,6 +35,11 @@ pkg:
 # The shipped wasm against its gzip budget (docs/BENCHMARKS.md § Size budget).
 size: pkg
 	scripts/size-guard.sh
+
+# The README quick start and a typed use of every public member, compiled by tsc against
+# pkg/localrank.d.ts under the strict tsconfig `npm create vite` generates (tests/types/).
+test-types: pkg
+	npm run --silent check --prefix tests/types
 
 serve:
 	@echo "localrank demo: http://127.0.0.1:$(PORT)/www/   (Ctrl-C to stop)"

@@ -71,6 +71,7 @@ npm_ci() {
 root="$(cd "$(dirname "$0")/.." && pwd)"
 npm_ci "$root/tests/e2e"
 npm_ci "$root/examples/storefront"
+npm_ci "$root/tests/types"
 
 first_line() { local out; out=$("$@" 2>/dev/null || true); printf '%s' "${out%%$'\n'*}"; }
 say "ready: $(first_line wasm-pack --version), $(first_line wasm-bindgen --version), $(first_line geckodriver --version), $(first_line chromium --version), $(first_line firefox-esr --version)"

@@ -76,27 +76,69 @@ pub enum Error {
 /// `Result` with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-impl Error {
-    /// A stable, machine-readable name for the error's kind (the `code` of a JS error).
-    pub fn code(&self) -> &'static str {
-        match self {
-            Error::Truncated { .. } => "Truncated",
-            Error::BadMagic { .. } => "BadMagic",
-            Error::UnsupportedVersion { .. } => "UnsupportedVersion",
-            Error::ChecksumMismatch { .. } => "ChecksumMismatch",
-            Error::UnknownRequiredSection { .. } => "UnknownRequiredSection",
-            Error::MissingSection { .. } => "MissingSection",
-            Error::DuplicateSection { .. } => "DuplicateSection",
-            Error::SectionSize { .. } => "SectionSize",
-            Error::TooLarge { .. } => "TooLarge",
-            Error::InvalidUtf8 { .. } => "InvalidUtf8",
-            Error::Malformed { .. } => "Malformed",
-            Error::NonFinite { .. } => "NonFinite",
-            Error::InvalidArgument(_) => "InvalidArgument",
-            Error::InvalidHistory(_) => "InvalidHistory",
-            Error::Storage(_) => "Storage",
-            Error::Gpu(_) => "Gpu",
-            Error::Io { .. } => "Io",
+/// Lists every variant once: [`Error::code`] (an exhaustive match, so a new variant that is not
+/// listed here does not compile), [`CODES`] and the TypeScript union [`TS_CODE_UNION`] that
+/// `pkg/localrank.d.ts` exports all come from this one list and cannot drift apart.
+macro_rules! error_codes {
+    ($($name:ident),* $(,)?) => {
+        impl Error {
+            /// A stable, machine-readable name for the error's kind (the `code` of a JS error).
+            pub fn code(&self) -> &'static str {
+                match self {
+                    $(Error::$name { .. } => stringify!($name),)*
+                }
+            }
         }
+
+        /// Every [`Error::code`], in declaration order.
+        pub const CODES: &[&str] = &[$(stringify!($name)),*];
+
+        /// `LocalrankErrorCode`, the TypeScript union of [`CODES`] (shipped in the `.d.ts`).
+        pub const TS_CODE_UNION: &str = concat!(
+            "/** The `code` of a `LocalrankError`: what kind of thing went wrong (stable across versions). */\n",
+            "export type LocalrankErrorCode =",
+            $("\n  | \"", stringify!($name), "\""),*,
+            ";\n"
+        );
+    };
+}
+
+error_codes!(
+    Truncated,
+    BadMagic,
+    UnsupportedVersion,
+    ChecksumMismatch,
+    UnknownRequiredSection,
+    MissingSection,
+    DuplicateSection,
+    SectionSize,
+    TooLarge,
+    InvalidUtf8,
+    Malformed,
+    NonFinite,
+    InvalidArgument,
+    InvalidHistory,
+    Storage,
+    Gpu,
+    Io,
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_the_variant_names_and_the_union_lists_each_once() {
+        let e = Error::InvalidArgument("x".into());
+        assert_eq!(e.code(), "InvalidArgument");
+        assert_eq!(Error::Storage("s".into()).code(), "Storage");
+        for code in CODES {
+            assert_eq!(
+                TS_CODE_UNION.matches(&format!("\"{code}\"")).count(),
+                1,
+                "{code}"
+            );
+        }
+        assert_eq!(TS_CODE_UNION.matches("\n  | ").count(), CODES.len());
     }
 }

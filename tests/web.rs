@@ -400,3 +400,29 @@ async fn history_survives_a_model_update() {
     assert_eq!(top.len(), 39, "only the known item-3 is excluded as seen");
     assert!(top.iter().all(|r| r.key != "item-3"));
 }
+
+/// `isLocalrankError` recognises the package's errors (the `.d.ts` type guard) and nothing else.
+#[wasm_bindgen_test]
+async fn is_localrank_error_recognises_only_the_packages_errors() {
+    use localrank::wasm_api::is_localrank_error;
+    let err = match Recommender::load_async(b"not a model", JsValue::UNDEFINED).await {
+        Ok(_) => panic!("bad bytes accepted"),
+        Err(e) => e,
+    };
+    assert!(is_localrank_error(&err));
+    assert_eq!(error_code(&err), "BadMagic");
+    assert!(localrank::error::CODES.contains(&error_code(&err).as_str()));
+    let plain: JsValue = js_sys::Error::new("other").into();
+    assert!(!is_localrank_error(&plain));
+    let named = js_sys::Error::new("named, no code");
+    named.set_name("LocalrankError");
+    assert!(!is_localrank_error(&named.into()));
+    for other in [
+        JsValue::NULL,
+        JsValue::UNDEFINED,
+        JsValue::from("LocalrankError"),
+        opts(r#"{"name":"LocalrankError","code":"Storage"}"#),
+    ] {
+        assert!(!is_localrank_error(&other));
+    }
+}

@@ -2,6 +2,7 @@
 //! engine errors to JS `Error`s (`name` = "LocalrankError", `code` = [`Error::code`]); all logic
 //! lives in [`crate::recommender::Engine`]. Rust never fetches: JS hands the model bytes in.
 
+mod errors;
 #[cfg(not(feature = "gpu"))]
 #[path = "cpu_only.rs"]
 mod gpu;
@@ -21,6 +22,8 @@ use crate::history::{EventKind, History, DEFAULT_CAP};
 use crate::recommender::{Engine, RecommendOptions};
 use crate::score::backend::Requested;
 use crate::{Error, Model};
+pub use errors::is_localrank_error;
+use errors::js_error;
 use store::BrowserStore;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -85,14 +88,6 @@ extern "C" {
     /// `EventKind` in TypeScript.
     #[wasm_bindgen(typescript_type = "EventKind")]
     pub type JsEventKind;
-}
-
-/// Turns an engine error into a JS `Error` with `name` "LocalrankError" and a `code`.
-fn js_error(e: Error) -> JsValue {
-    let err = js_sys::Error::new(&e.to_string());
-    err.set_name("LocalrankError");
-    let _ = js_sys::Reflect::set(&err, &"code".into(), &e.code().into());
-    err.into()
 }
 
 /// `future_to_promise` over one future type: every async method's future is boxed, so the

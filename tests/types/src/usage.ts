@@ -1,0 +1,73 @@
+// Every public member of the package used with its declared types (pkg/localrank.d.ts), plus
+// misuses that must NOT compile (`@ts-expect-error`: tsc fails if such a line compiles, so a type
+// that loosens to `any` breaks this check). Type-checked only, never run (make test-types).
+import init, {
+  Recommender,
+  isLocalrankError,
+  type BackendReport,
+  type CatalogItem,
+  type EventKind,
+  type HistoryDocument,
+  type HistoryEvent,
+  type LoadOptions,
+  type LocalrankError,
+  type LocalrankErrorCode,
+  type Recommendation,
+  type RecommendOptions,
+} from "localrank";
+
+export async function everyMember(bytes: Uint8Array): Promise<string[]> {
+  await init();
+  const options: LoadOptions = { namespace: "shop", historyCap: 200, persist: false, backend: "auto", packedRows: true };
+  const rec: Recommender = await Recommender.load(bytes, options);
+  const kind: EventKind = "cart";
+  await rec.record("B0000223SI");
+  await rec.record("B0000223SI", kind);
+  const ask: RecommendOptions = { k: 5, excludeSeen: false };
+  const items: Recommendation[] = await rec.recommend(ask);
+  const scores: number[] = items.map((r) => r.score);
+  const events: HistoryEvent[] = rec.history();
+  const text: string = rec.exportHistory();
+  const doc: HistoryDocument = { format: "localrank-history", version: 1, events };
+  await rec.importHistory(doc);
+  await rec.importHistory(text);
+  const catalog: CatalogItem[] = rec.catalog();
+  const report: BackendReport = rec.backendReport;
+  const backend: "cpu" | "webgpu" = rec.backend;
+  const sizes: number = rec.itemCount + rec.dim + scores.length + catalog.length;
+  rec.simulateGpuLoss();
+  await rec.clearHistory();
+  await Recommender.deleteStoredHistory(rec.namespace);
+  rec.free();
+  return [report.reason, backend, String(sizes)];
+}
+
+export function describe(e: unknown): string {
+  if (isLocalrankError(e)) {
+    const err: LocalrankError = e;
+    const code: LocalrankErrorCode = err.code;
+    switch (code) {
+      case "InvalidArgument":
+        return `bad argument: ${err.message}`;
+      case "Storage":
+        return "storage is full or blocked";
+      default:
+        return `${code}: ${err.message}`;
+    }
+  }
+  return String(e);
+}
+
+export async function misuses(rec: Recommender): Promise<void> {
+  // @ts-expect-error: "click" is not an EventKind
+  await rec.record("B0000223SI", "click");
+  // @ts-expect-error: k is a number
+  await rec.recommend({ k: "5" });
+  // @ts-expect-error: unknown option (typos are refused at run time too)
+  await rec.recommend({ top: 5 });
+  // @ts-expect-error: backend names are a closed set
+  await Recommender.load(new Uint8Array(), { backend: "gpu" });
+  // @ts-expect-error: not an error code
+  const code: LocalrankErrorCode = "NotACode";
+  void code;
+}
