@@ -76,7 +76,7 @@ storefront: pkg model
 
 # The demo page as `make demo` serves it and the built example store, clicked through in headless
 # Chromium (screenshots in artifacts/e2e/); the Web Worker companion on a page of its own with a
-# generated 1M-item model (target/e2e/).
+# generated 1M-item model, and bundled by Vite without configuration (both in target/e2e/).
 test-e2e: pkg model storefront
 	@echo "== end-to-end: demo page in headless Chromium =="
 	node tests/e2e/demo.mjs
@@ -84,6 +84,7 @@ test-e2e: pkg model storefront
 	node tests/e2e/storefront.mjs
 	@echo "== end-to-end: Web Worker companion (pkg/worker.js) in headless Chromium =="
 	node tests/e2e/worker.mjs
+	node tests/e2e/worker-vite.mjs
 
 # Benchmarks (not part of `make test`; docs/BENCHMARKS.md): localrank against onnxruntime-web,
 # tfjs-backend-wasm and a plain JS loop in headless Chromium, then the native criterion benches,
