@@ -28,9 +28,11 @@ MODEL_FLAGS := --rows 4 --nbr-top 19 --nbr-window 4 --nbr-backward 1 --nbr-recen
 model:
 	cargo run --release --quiet --features train -- train --data data/scientific --out $(MODEL) $(MODEL_FLAGS)
 
+# wasm-pack regenerates pkg/; the Web Worker companion (js/) is copied in after it.
 pkg:
 	wasm-pack build --release --target web --out-dir pkg
 	node scripts/strip-names.mjs pkg/localrank_bg.wasm
+	node scripts/pkg-companion.mjs pkg
 
 # The shipped wasm against its gzip budget (docs/BENCHMARKS.md § Size budget).
 size: pkg
@@ -73,12 +75,16 @@ storefront: pkg model
 	npm run build --prefix examples/storefront
 
 # The demo page as `make demo` serves it and the built example store, clicked through in headless
-# Chromium (screenshots in artifacts/e2e/).
+# Chromium (screenshots in artifacts/e2e/); the Web Worker companion on a page of its own with a
+# generated 1M-item model, and bundled by Vite without configuration (both in target/e2e/).
 test-e2e: pkg model storefront
 	@echo "== end-to-end: demo page in headless Chromium =="
 	node tests/e2e/demo.mjs
 	@echo "== end-to-end: example storefront in headless Chromium =="
 	node tests/e2e/storefront.mjs
+	@echo "== end-to-end: Web Worker companion (pkg/worker.js) in headless Chromium =="
+	node tests/e2e/worker.mjs
+	node tests/e2e/worker-vite.mjs
 
 # Benchmarks (not part of `make test`; docs/BENCHMARKS.md): localrank against onnxruntime-web,
 # tfjs-backend-wasm and a plain JS loop in headless Chromium, then the native criterion benches,

@@ -68,9 +68,15 @@ pub enum Error {
     /// The GPU backend could not be set up or failed; callers fall back to the CPU.
     #[error("GPU backend unavailable: {0}")]
     Gpu(String),
-    /// Reading input files for training or packing failed (native tools only).
+    /// Reading input files for training or packing failed (native tools), or downloading a
+    /// model by URL failed (`RecommenderWorker.load(url)` in `pkg/worker.js`).
     #[error("{path}: {reason}")]
     Io { path: String, reason: String },
+    /// The Web Worker companion (`pkg/worker.js`) could not carry a call: the worker was
+    /// terminated or failed to start, or a value cannot be passed between threads. The engine
+    /// never raises it; `pkg/worker.js` does, with this code.
+    #[error("recommender worker: {0}")]
+    Worker(String),
 }
 
 /// `Result` with the crate's [`Error`].
@@ -121,6 +127,7 @@ error_codes!(
     Storage,
     Gpu,
     Io,
+    Worker,
 );
 
 #[cfg(test)]
