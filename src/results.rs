@@ -92,6 +92,18 @@ impl Fields {
         self.sources.push(source);
     }
 
+    /// True when the second field is `score` (recommendations; catalogue entries have none).
+    /// The fields always start `key`, [`score`], then [`DEFAULT_ATTRIBUTES`], then the extras.
+    pub fn has_score(&self) -> bool {
+        self.is_number(1)
+    }
+
+    /// The requested attributes after the default fields.
+    pub fn extra(&self) -> &[String] {
+        let defaults = 1 + usize::from(self.has_score()) + DEFAULT_ATTRIBUTES.len();
+        self.names.get(defaults..).unwrap_or_default()
+    }
+
     /// Field names, in output order.
     pub fn names(&self) -> &[String] {
         &self.names

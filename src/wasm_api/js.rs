@@ -15,60 +15,62 @@ use crate::results::{Fields, Value};
 use crate::Error;
 
 #[wasm_bindgen(inline_js = r#"
-export function build_rows(names, numeric, count, text, ends, numbers) {
-  const out = new Array(count);
-  const f = names.length;
-  let start = 0, e = 0, x = 0;
+export function build_rows(extra, count, text, ends, scores) {
+  // Object literals of two fixed shapes (V8 builds them from one map each); only requested
+  // extra attributes take keyed stores. `push`: a large preallocated array is a slow dictionary.
+  const out = [];
+  const x = extra.length;
+  let start = 0, e = 0;
   for (let i = 0; i < count; i++) {
-    const o = {};
-    for (let j = 0; j < f; j++) {
-      if (numeric[j]) {
-        o[names[j]] = numbers[x++];
-      } else {
-        const end = ends[e++];
-        o[names[j]] = text.slice(start, end);
-        start = end;
-      }
+    let end = ends[e++];
+    const key = text.slice(start, end);
+    start = end; end = ends[e++];
+    const title = text.slice(start, end);
+    start = end; end = ends[e++];
+    const category = text.slice(start, end);
+    start = end;
+    const o = scores === undefined ? { key, title, category } : { key, score: scores[i], title, category };
+    for (let j = 0; j < x; j++) {
+      end = ends[e++];
+      o[extra[j]] = text.slice(start, end);
+      start = end;
     }
-    out[i] = o;
+    out.push(o);
   }
   return out;
 }
 "#)]
 extern "C" {
-    /// One plain object per item from columns: text values concatenated in `text` (UTF-16 end
-    /// offsets in `ends`), numbers in `numbers`, both item-major in field order.
+    /// One plain object per item: `key`, `score` (when `scores` is given), `title`, `category`
+    /// and the `extra` attributes, from all text values concatenated item by item in that order
+    /// (`ends`: UTF-16 end offsets).
     fn build_rows(
-        names: &Array,
-        numeric: &[u8],
+        extra: &Array,
         count: u32,
         text: &str,
         ends: &[u32],
-        numbers: &[f64],
+        scores: Option<Vec<f64>>,
     ) -> JsValue;
 }
 
-/// A JS array with one `{field: value, …}` object per `(row, score)` item, in order. The values
-/// cross into JS as three buffers and the objects are built by one JS loop: a call across the
-/// boundary per item and field (the old way) cost ~3 µs per item.
+/// A JS array with one `{key, score?, title, category, …extra}` object per `(row, score)` item,
+/// in order. Values cross into JS as one string and two number arrays, and one JS loop builds the
+/// objects: a boundary call per item and field (the old way) cost ~3 µs per item.
 pub(super) fn rows(
     model: &Model,
     fields: &Fields,
     items: impl ExactSizeIterator<Item = (u32, f32)>,
 ) -> JsValue {
-    let names: Array = fields
-        .names()
+    let extra: Array = fields
+        .extra()
         .iter()
         .map(|n| JsValue::from_str(n))
         .collect();
-    let numeric: Vec<u8> = (0..fields.names().len())
-        .map(|j| u8::from(fields.is_number(j)))
-        .collect();
     let count = items.len();
-    let (mut text, mut ends, mut numbers) = (String::new(), Vec::new(), Vec::new());
+    let (mut text, mut ends, mut scores) = (String::new(), Vec::new(), Vec::new());
     let mut utf16 = 0u32;
     for (row, score) in items {
-        for j in 0..numeric.len() {
+        for j in 0..fields.names().len() {
             match fields.value(model, row, score, j) {
                 Value::Text(t) => {
                     text.push_str(t);
@@ -79,11 +81,12 @@ pub(super) fn rows(
                     };
                     ends.push(utf16);
                 }
-                Value::Number(x) => numbers.push(x),
+                Value::Number(x) => scores.push(x),
             }
         }
     }
-    build_rows(&names, &numeric, count as u32, &text, &ends, &numbers)
+    let scores = fields.has_score().then_some(scores);
+    build_rows(&extra, count as u32, &text, &ends, scores)
 }
 
 /// A JS object under construction.
