@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::rc::Rc;
-
 use futures::executor::block_on;
 use localrank::history::store::{HistoryStore, MemoryStore};
 use localrank::history::{Event, EventKind, History};
@@ -157,26 +155,10 @@ fn the_engine_ranks_as_the_literal_formula_through_trims_unknown_keys_and_repeat
     }
 }
 
-/// A store two engines share, like one IndexedDB database open in two tabs.
-#[derive(Clone, Default)]
-struct Shared(Rc<MemoryStore>);
-
-impl HistoryStore for Shared {
-    async fn load(&self) -> localrank::Result<Vec<Event>> {
-        self.0.load().await
-    }
-    async fn append(&self, e: &Event, drop: usize) -> localrank::Result<()> {
-        self.0.append(e, drop).await
-    }
-    async fn replace(&self, events: &[Event]) -> localrank::Result<()> {
-        self.0.replace(events).await
-    }
-}
-
 #[test]
 fn reloading_picks_up_another_tabs_events() {
     let m = model_with_neighbours(80, 8, 21);
-    let store = Shared::default();
+    let store = common::Shared::default();
     let open = || {
         let backend = Backend::cpu(Requested::Cpu, "tests");
         block_on(Engine::open(m.clone(), backend, store.clone(), 50)).unwrap()

@@ -1,12 +1,31 @@
 //! Fixtures shared by the native and browser test suites: small deterministic synthetic models.
 #![allow(dead_code)] // each test crate uses a different subset
 
-use localrank::history::History;
+use std::rc::Rc;
+
+use localrank::history::store::{HistoryStore, MemoryStore};
+use localrank::history::{Event, History};
 use localrank::model::{FoldIn, ItemKeys, ItemTable, Metadata, Model};
 use ndarray::{Array1, Array2};
 
 /// The crate's deterministic generator, under the name the tests use.
 pub use localrank::rng::SplitMix64 as Rng;
+
+/// A store shared between engine instances, like one IndexedDB database open in two tabs.
+#[derive(Clone, Default)]
+pub struct Shared(pub Rc<MemoryStore>);
+
+impl HistoryStore for Shared {
+    async fn load(&self) -> localrank::Result<Vec<Event>> {
+        self.0.load().await
+    }
+    async fn append(&self, e: &Event, drop: usize) -> localrank::Result<()> {
+        self.0.append(e, drop).await
+    }
+    async fn replace(&self, events: &[Event]) -> localrank::Result<()> {
+        self.0.replace(events).await
+    }
+}
 
 /// A random `n × d` model with keys `item-<i>`, categories `cat-<i % 4>` and a small bias.
 pub fn synthetic_model(n: usize, d: usize, seed: u64) -> Model {
