@@ -32,9 +32,16 @@ pub fn check_header(format: &str, version: f64, events: usize) -> Result<()> {
             "\"format\" is \"{format}\", expected \"{FORMAT_TAG}\""
         )));
     }
+    // Printed as an integer: formatting an f64 would add ~20 KB of `core::fmt` to the wasm module.
+    if !(version.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&version)) {
+        return Err(Error::InvalidHistory(
+            "\"version\" must be a whole number".into(),
+        ));
+    }
     if version != f64::from(VERSION) {
         return Err(Error::InvalidHistory(format!(
-            "version {version} is not supported (this build reads version {VERSION})"
+            "version {} is not supported (this build reads version {VERSION})",
+            version as u32
         )));
     }
     if events > MAX_CAP {
