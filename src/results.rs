@@ -76,8 +76,7 @@ impl Fields {
         for name in extra {
             let Some(p) = model.meta.field_index(name) else {
                 return Err(Error::InvalidArgument(format!(
-                    "unknown attribute \"{name}\" (the model has: {})",
-                    model.meta.fields.join(", ")
+                    "unknown attribute \"{name}\" (`item(key)` shows the model's attributes)"
                 )));
             };
             if !f.names.iter().any(|n| n == name) {

@@ -401,6 +401,11 @@ async fn history_survives_a_model_update() {
     assert!(top.iter().all(|r| r.key != "item-3"));
 }
 
+fn string_array(items: &[&str]) -> localrank::wasm_api::JsStringArray {
+    let a: js_sys::Array = items.iter().map(|s| JsValue::from_str(s)).collect();
+    JsValue::from(a).unchecked_into()
+}
+
 #[wasm_bindgen_test]
 async fn items_pages_through_the_catalog_and_item_finds_one_with_every_attribute() {
     let r = fresh("web-items", DEFAULT_MODEL).await;
@@ -421,9 +426,10 @@ async fn items_pages_through_the_catalog_and_item_finds_one_with_every_attribute
     assert_eq!(fields, ["category", "key", "title"]);
 
     let with_brand: Vec<HashMap<String, String>> =
-        serde_wasm_bindgen::from_value(r.items(0, 5, Some(vec!["brand".into()])).unwrap()).unwrap();
+        serde_wasm_bindgen::from_value(r.items(0, 5, Some(string_array(&["brand"]))).unwrap())
+            .unwrap();
     assert!(with_brand.iter().all(|i| i.contains_key("brand")));
-    let bad = r.items(0, 5, Some(vec!["colour".into()]));
+    let bad = r.items(0, 5, Some(string_array(&["colour"])));
     assert_eq!(error_code(&bad.err().unwrap()), "InvalidArgument");
 
     let one: HashMap<String, String> =

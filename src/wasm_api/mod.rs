@@ -91,6 +91,9 @@ extern "C" {
     /// `RecommendOptions` in TypeScript.
     #[wasm_bindgen(typescript_type = "RecommendOptions")]
     pub type JsRecommendOptionsArg;
+    /// `string[]` in TypeScript (an optional list of attribute names).
+    #[wasm_bindgen(typescript_type = "string[]")]
+    pub type JsStringArray;
     /// `EventKind` in TypeScript.
     #[wasm_bindgen(typescript_type = "EventKind")]
     pub type JsEventKind;
@@ -264,8 +267,8 @@ impl Recommender {
             let (opts, attributes) = parsed.map_err(js_error)?;
             let fields = Fields::recommendation(engine.model(), &attributes).map_err(js_error)?;
             let ranked = engine.recommend_rows(opts).await.map_err(js_error)?;
-            let items = ranked.iter().map(|r| (r.index, r.score));
-            Ok(js::rows(engine.model(), &fields, items))
+            let mut items = ranked.iter().map(|r| (r.index, r.score));
+            Ok(js::rows(engine.model(), &fields, &mut items))
         })
     }
 
@@ -341,13 +344,27 @@ impl Recommender {
         &self,
         offset: usize,
         count: usize,
-        attributes: Option<Vec<String>>,
+        attributes: Option<JsStringArray>,
     ) -> Result<JsValue, JsValue> {
         let m = self.engine.model();
-        let fields = Fields::catalogue(m, &attributes.unwrap_or_default()).map_err(js_error)?;
+        let attributes = match attributes.map(JsValue::from) {
+            Some(v) if !v.is_undefined() && !v.is_null() => {
+                js::string_list(&v).ok_or_else(|| {
+                    js_error(Error::InvalidArgument(
+                        "attributes must be an array of strings".into(),
+                    ))
+                })?
+            }
+            _ => Vec::new(),
+        };
+        let fields = Fields::catalogue(m, &attributes).map_err(js_error)?;
         let start = offset.min(m.len());
         let end = start.saturating_add(count).min(m.len());
-        Ok(js::rows(m, &fields, (start..end).map(|i| (i as u32, 0.0))))
+        Ok(js::rows(
+            m,
+            &fields,
+            &mut (start..end).map(|i| (i as u32, 0.0)),
+        ))
     }
 
     /// The item with `key` and every attribute the model has, or `undefined` for a key the model
@@ -358,7 +375,7 @@ impl Recommender {
         match m.keys.index_of(key) {
             Some(i) => {
                 let fields = Fields::every_attribute(m);
-                js_sys::Reflect::get_u32(&js::rows(m, &fields, std::iter::once((i, 0.0))), 0)
+                js_sys::Reflect::get_u32(&js::rows(m, &fields, &mut std::iter::once((i, 0.0))), 0)
                     .unwrap_or(JsValue::UNDEFINED)
             }
             None => JsValue::UNDEFINED,
