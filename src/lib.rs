@@ -7,9 +7,10 @@
 //! Modules:
 //! - [`model`]: the `.lrm` format — reader (never panics on bad bytes) and writer.
 //! - [`history`]: events, the bounded log, its persistence trait and JSON document.
-//! - [`score`]: history → user vector → per-item scores (the [`score::Scorer`] backends).
+//! - [`score`]: history → fold-in state → one query → top-k by a backend ([`score::query`]).
 //! - [`rank`]: top-k with exclusions and deterministic ties.
 //! - [`recommender`]: the engine that ties them together (what JS calls through `wasm_api`).
+//! - [`results`]: the fields a recommendation or catalogue entry returns.
 //! - `train` (feature `train`, native): dataset loading, ALS training, packing.
 
 pub mod error;
@@ -18,6 +19,7 @@ pub mod linalg;
 pub mod model;
 pub mod rank;
 pub mod recommender;
+pub mod results;
 pub mod rng;
 pub mod score;
 pub mod serial;

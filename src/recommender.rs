@@ -9,13 +9,12 @@ use crate::history::store::HistoryStore;
 use crate::history::{Event, EventKind, History};
 use crate::model::Model;
 use crate::rank::Ranked;
-use crate::score::backend::{Backend, Query};
-use crate::score::{neighbours, user, CpuScorer, QuantisedUser};
+use crate::score::backend::Backend;
+use crate::score::fold::{known_rows, FoldState};
+use crate::score::query::Query;
+pub use crate::score::query::{RecommendOptions, MAX_K};
 use crate::serial::Serial;
-use crate::{Error, Result};
-
-/// Largest `k` a caller may ask for.
-pub const MAX_K: usize = 10_000;
+use crate::Result;
 
 /// One recommended item.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -30,24 +29,6 @@ pub struct Recommendation {
     pub category: String,
 }
 
-/// Options of [`Engine::recommend`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RecommendOptions {
-    /// How many items (1..=[`MAX_K`]); fewer come back when the catalogue is smaller.
-    pub k: usize,
-    /// Leave out items already in the history.
-    pub exclude_seen: bool,
-}
-
-impl Default for RecommendOptions {
-    fn default() -> Self {
-        Self {
-            k: 10,
-            exclude_seen: true,
-        }
-    }
-}
-
 /// Model + scorer + persisted history.
 ///
 /// Methods take `&self`: the history sits in a `RefCell` that is only borrowed between awaits,
@@ -57,6 +38,8 @@ pub struct Engine<S: HistoryStore> {
     model: Model,
     backend: Backend,
     history: RefCell<History>,
+    /// Fold-in state of `history`: updated per appended event, rebuilt on any other change.
+    fold: RefCell<FoldState>,
     store: S,
     serial: Serial,
 }
@@ -64,22 +47,46 @@ pub struct Engine<S: HistoryStore> {
 impl<S: HistoryStore> Engine<S> {
     /// Opens an engine: loads the stored history (keeping the newest `cap` events).
     pub async fn open(model: Model, backend: Backend, store: S, cap: usize) -> Result<Self> {
-        let events = store.load().await?;
-        let stored = events.len();
-        let history = History::from_events(cap, events)?;
-        if stored > history.len() {
-            // More stored than the cap allows (the cap was lowered, or another tab wrote): trim
-            // storage too, so it keeps exactly what memory keeps.
-            let kept: Vec<Event> = history.events().cloned().collect();
-            store.replace(&kept).await?;
-        }
+        let history = Self::load_trimmed(&store, cap).await?;
+        let fold = FoldState::rebuild(&model, &known_rows(&model, &history));
         Ok(Self {
             model,
             backend,
             history: RefCell::new(history),
+            fold: RefCell::new(fold),
             store,
             serial: Serial::default(),
         })
+    }
+
+    /// The stored history, newest `cap` events; storage is trimmed to match when it holds more
+    /// (the cap was lowered, or another tab wrote).
+    async fn load_trimmed(store: &S, cap: usize) -> Result<History> {
+        let events = store.load().await?;
+        let stored = events.len();
+        let history = History::from_events(cap, events)?;
+        if stored > history.len() {
+            let kept: Vec<Event> = history.events().cloned().collect();
+            store.replace(&kept).await?;
+        }
+        Ok(history)
+    }
+
+    /// Reads the history from storage again and rebuilds the fold-in state from it: for events
+    /// another tab (another engine on the same store) recorded since this one opened.
+    pub async fn reload_history(&self) -> Result<()> {
+        let _turn = self.serial.turn().await;
+        let cap = self.history.borrow().cap();
+        let history = Self::load_trimmed(&self.store, cap).await?;
+        self.replace_history(history);
+        Ok(())
+    }
+
+    /// Installs `history` and rebuilds the fold-in state from it (the literal formula).
+    fn replace_history(&self, history: History) {
+        *self.fold.borrow_mut() =
+            FoldState::rebuild(&self.model, &known_rows(&self.model, &history));
+        *self.history.borrow_mut() = history;
     }
 
     /// The model in use.
@@ -107,53 +114,22 @@ impl<S: HistoryStore> Engine<S> {
             (h.len() + 1).saturating_sub(h.cap())
         };
         self.store.append(&event, drop).await?;
-        self.history.borrow_mut().push(event);
+        let row = self.model.keys.index_of(&event.key);
+        let (kind, dropped) = (event.kind, self.history.borrow_mut().push(event));
+        if dropped > 0 {
+            // The oldest events left: their terms cannot be taken out of the sums exactly.
+            let h = self.history.borrow();
+            *self.fold.borrow_mut() = FoldState::rebuild(&self.model, &known_rows(&self.model, &h));
+        } else if let Some(row) = row {
+            self.fold.borrow_mut().push(&self.model, row, kind);
+        }
         Ok(())
     }
 
     /// The top-k items for the current history. Async because GPU backends read their results
     /// back asynchronously (the browser must never block on a GPU).
     pub async fn recommend(&self, opts: RecommendOptions) -> Result<Vec<Recommendation>> {
-        if !(1..=MAX_K).contains(&opts.k) {
-            return Err(Error::InvalidArgument(format!(
-                "k must be 1..={MAX_K}, got {}",
-                opts.k
-            )));
-        }
-        // Fold-in (docs/FORMAT.md § 2.1), the exclusions and the optional NBRS term (§ 2.3):
-        // the per-query inputs every backend takes. The history is not borrowed across the
-        // GPU's await.
-        let (user, rows) = {
-            let history = self.history.borrow();
-            (
-                QuantisedUser::new(&user::fold_in(&self.model, &history)),
-                neighbours::rows_newest_first(&self.model, &history),
-            )
-        };
-        let excluded: Vec<u32> = if opts.exclude_seen {
-            // Sorted as u64: the crate's one integer sort (see `TopK`).
-            let mut seen: Vec<u64> = rows.iter().map(|&i| u64::from(i)).collect();
-            seen.sort_unstable();
-            seen.dedup();
-            seen.into_iter().map(|i| i as u32).collect()
-        } else {
-            Vec::new()
-        };
-        let (boosts, boost_scale) = match &self.model.extra.neighbours {
-            Some(nb) => (neighbours::accumulate(nb, &rows), nb.scale),
-            None => (Vec::new(), 0.0),
-        };
-        let query = Query {
-            user: &user,
-            k: opts.k,
-            excluded: &excluded,
-            boosts: &boosts,
-            boost_scale,
-        };
-        let ranked = self
-            .backend
-            .top_k(query, || cpu_top_k(&self.model, &query))
-            .await;
+        let ranked = self.recommend_rows(opts).await?;
         Ok(ranked
             .into_iter()
             .map(|r| {
@@ -166,6 +142,15 @@ impl<S: HistoryStore> Engine<S> {
                 }
             })
             .collect())
+    }
+
+    /// [`Self::recommend`] as model rows and scores, best first: the query of the current
+    /// fold-in state, answered by the backend. Result objects are built from these by the
+    /// caller (the JS façade builds them without intermediate strings).
+    pub async fn recommend_rows(&self, opts: RecommendOptions) -> Result<Vec<Ranked>> {
+        // The state is not borrowed across the GPU's await.
+        let query = Query::new(&self.model, &mut self.fold.borrow_mut(), opts)?;
+        Ok(self.backend.top_k(&self.model.table, &query).await)
     }
 
     /// The history as a versioned JSON document.
@@ -189,7 +174,7 @@ impl<S: HistoryStore> Engine<S> {
         let next = History::from_events(cap, doc.events)?;
         let events: Vec<Event> = next.events().cloned().collect();
         self.store.replace(&events).await?;
-        *self.history.borrow_mut() = next;
+        self.replace_history(next);
         Ok(())
     }
 
@@ -197,18 +182,8 @@ impl<S: HistoryStore> Engine<S> {
     pub async fn clear_history(&self) -> Result<()> {
         let _turn = self.serial.turn().await;
         self.store.replace(&[]).await?;
-        self.history.borrow_mut().clear();
+        let cap = self.history.borrow().cap();
+        self.replace_history(History::new(cap)?);
         Ok(())
     }
-}
-
-/// The CPU answer: the fused kernel top-k with the neighbour term as `n = f32(acc) × scale`.
-fn cpu_top_k(model: &Model, q: &Query<'_>) -> Vec<Ranked> {
-    let extra: Vec<(u32, f32)> = q
-        .boosts
-        .iter()
-        .map(|&(j, a)| (j, a as f32 * q.boost_scale))
-        .collect();
-    let excluded = |i: u32| q.excluded.binary_search(&i).is_ok();
-    CpuScorer.top_k(&model.table, q.user, q.k, excluded, &extra)
 }

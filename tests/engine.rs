@@ -14,21 +14,7 @@ use localrank::history::{Event, EventKind};
 use localrank::score::backend::{Backend, Requested};
 use localrank::{Engine, Error, RecommendOptions};
 
-/// A store shared between engine instances, like one IndexedDB database.
-#[derive(Clone, Default)]
-struct Shared(Rc<MemoryStore>);
-
-impl HistoryStore for Shared {
-    async fn load(&self) -> localrank::Result<Vec<Event>> {
-        self.0.load().await
-    }
-    async fn append(&self, e: &Event, drop: usize) -> localrank::Result<()> {
-        self.0.append(e, drop).await
-    }
-    async fn replace(&self, events: &[Event]) -> localrank::Result<()> {
-        self.0.replace(events).await
-    }
-}
+use common::Shared;
 
 /// A store whose writes fail on demand (a full or broken IndexedDB).
 #[derive(Default)]

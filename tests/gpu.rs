@@ -202,3 +202,85 @@ fn the_sparse_neighbour_term_is_added_like_the_cpu_does() {
         assert!(g.index == w.index || diff <= tol, "{g:?} vs {w:?}");
     }
 }
+
+#[test]
+fn reused_buffers_serve_queries_that_grow_and_shrink() {
+    // The per-query buffers start at 512 exclusions / boosts and k = 128: each query here needs
+    // more (or less) than the one before, so buffers are replaced and bind groups rebuilt between
+    // queries, and a smaller query after a larger one must not read the larger one's leftovers.
+    let (n, d) = (9_000, 24);
+    let model = common::synthetic_model(n, d, 13);
+    let Some(g) = gpu(&model.table, GpuOptions::default()) else {
+        return;
+    };
+    let mut rng = common::Rng(13);
+    for (k, excluded_count, boost_count) in [
+        (10, 0, 0),
+        (300, 700, 0),
+        (5, 3, 900),
+        (1024, 2_000, 2_000),
+        (1, 0, 0),
+        (64, 600, 10),
+    ] {
+        let user = random_user(d, &mut rng);
+        let mut excluded: Vec<u32> = (0..excluded_count).map(|_| rng.below(n) as u32).collect();
+        excluded.sort_unstable();
+        excluded.dedup();
+        let mut boosts: Vec<(u32, u32)> = (0..boost_count)
+            .map(|_| (rng.below(n) as u32, 1 + rng.below(60_000) as u32))
+            .collect();
+        boosts.sort_unstable_by_key(|b| b.0);
+        boosts.dedup_by_key(|b| b.0);
+        let scale = 1e-6;
+        let got = block_on(g.top_k(
+            &user,
+            k,
+            &excluded,
+            Boosts {
+                entries: &boosts,
+                scale,
+            },
+        ))
+        .unwrap();
+        let mut cpu = CpuScorer.scores(&model.table, &user);
+        for &(j, a) in &boosts {
+            cpu[j as usize] += a as f32 * scale;
+        }
+        let want = top_k(cpu.as_slice().unwrap(), k, |i| {
+            excluded.binary_search(&i).is_ok()
+        });
+        let ids = |r: &[Ranked]| r.iter().map(|x| x.index).collect::<Vec<_>>();
+        assert_eq!(got.len(), want.len(), "k {k}");
+        let tol = TOL_REL * cpu.iter().fold(0f32, |m, s| m.max(s.abs()));
+        for (a, b) in got.iter().zip(&want) {
+            assert!(
+                a.index == b.index || (cpu[a.index as usize] - b.score).abs() <= tol,
+                "k {k}: {:?} vs {:?}",
+                ids(&got),
+                ids(&want)
+            );
+        }
+    }
+}
+
+#[test]
+fn concurrent_queries_take_turns_with_the_shared_buffers() {
+    let (n, d) = (5_000, 16);
+    let model = common::synthetic_model(n, d, 17);
+    let Some(g) = gpu(&model.table, GpuOptions::default()) else {
+        return;
+    };
+    let mut rng = common::Rng(17);
+    let users: Vec<QuantisedUser> = (0..4).map(|_| random_user(d, &mut rng)).collect();
+    // Four queries in flight at once on one scorer (as JS may fire them without awaiting).
+    let answers = block_on(futures::future::join_all(
+        users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| g.top_k(u, 10 + 40 * i, &[], Boosts::default())),
+    ));
+    for (i, (user, got)) in users.iter().zip(answers).enumerate() {
+        let want = cpu_top(&model.table, user, 10 + 40 * i, &[]);
+        assert_same_ranking(&model.table, user, &got.unwrap(), &want);
+    }
+}

@@ -204,77 +204,6 @@ fn weight(w: &[(u32, f64)], row: u32) -> f64 {
     .1
 }
 
-/// Fold-in as docs/FORMAT.md writes it, in the most literal order: weights summed per item from
-/// +0.0 in the order of r, the full matrix `A[p][q] += αw·y[p]·y[q]`, Cholesky with indexed loops.
-fn fold_in_reference(m: &Model, h: &History) -> Vec<f32> {
-    let (d, f) = (m.dim(), &m.fold);
-    let mut weights: Vec<(u32, f64)> = Vec::new();
-    for (r, e) in h
-        .events()
-        .rev()
-        .filter(|e| m.keys.index_of(&e.key).is_some())
-        .enumerate()
-    {
-        let i = m.keys.index_of(&e.key).unwrap();
-        let w = f64::from(f.kind_weights[e.kind.index()]) * f64::from(f.decay).powi(r as i32);
-        match weights.iter_mut().find(|x| x.0 == i) {
-            Some(x) => x.1 += w,
-            None => weights.push((i, 0.0 + w)),
-        }
-    }
-    weights.sort_by_key(|x| x.0);
-    if weights.is_empty() {
-        return vec![0.0; d];
-    }
-    let mut a = ndarray::Array2::<f64>::from_shape_fn((d, d), |(p, q)| f64::from(f.gram[[p, q]]));
-    for k in 0..d {
-        a[[k, k]] += f64::from(f.lambda);
-    }
-    let mut b = vec![0.0f64; d];
-    for &(i, w) in &weights {
-        let y: Vec<f64> = m
-            .table
-            .dequantised_row(i as usize)
-            .iter()
-            .map(|&v| f64::from(v))
-            .collect();
-        let aw = f64::from(f.alpha) * w;
-        for p in 0..d {
-            b[p] += (1.0 + aw) * y[p];
-            for q in 0..d {
-                a[[p, q]] += aw * y[p] * y[q];
-            }
-        }
-    }
-    let mut l = ndarray::Array2::<f64>::zeros((d, d));
-    for i in 0..d {
-        for j in 0..=i {
-            let mut sum = a[[i, j]];
-            for k in 0..j {
-                sum -= l[[i, k]] * l[[j, k]];
-            }
-            l[[i, j]] = if i == j { sum.sqrt() } else { sum / l[[j, j]] };
-        }
-    }
-    let mut y = vec![0.0f64; d];
-    for i in 0..d {
-        let mut sum = b[i];
-        for k in 0..i {
-            sum -= l[[i, k]] * y[k];
-        }
-        y[i] = sum / l[[i, i]];
-    }
-    let mut x = vec![0.0f64; d];
-    for i in (0..d).rev() {
-        let mut sum = y[i];
-        for k in i + 1..d {
-            sum -= l[[k, i]] * x[k];
-        }
-        x[i] = sum / l[[i, i]];
-    }
-    x.into_iter().map(|v| v as f32).collect()
-}
-
 #[test]
 fn fold_in_is_bit_identical_to_the_literal_formula() {
     for (n, d, seed) in [(50, 1, 1), (60, 7, 2), (80, 16, 3), (120, 33, 4)] {
@@ -290,7 +219,7 @@ fn fold_in_is_bit_identical_to_the_literal_formula() {
                 .collect();
             let h = History::from_events(500, events).unwrap();
             let got: Vec<u32> = user::fold_in(&m, &h).iter().map(|v| v.to_bits()).collect();
-            let want: Vec<u32> = fold_in_reference(&m, &h)
+            let want: Vec<u32> = common::fold_in_reference(&m, &h)
                 .iter()
                 .map(|v| v.to_bits())
                 .collect();

@@ -426,3 +426,77 @@ async fn is_localrank_error_recognises_only_the_packages_errors() {
         assert!(!is_localrank_error(&other));
     }
 }
+
+fn string_array(items: &[&str]) -> localrank::wasm_api::JsStringArray {
+    let a: js_sys::Array = items.iter().map(|s| JsValue::from_str(s)).collect();
+    JsValue::from(a).unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn items_pages_through_the_catalog_and_item_finds_one_with_every_attribute() {
+    let r = fresh("web-items", DEFAULT_MODEL).await;
+    let n = r.item_count();
+    let catalog: Vec<HashMap<String, String>> =
+        serde_wasm_bindgen::from_value(r.catalog()).unwrap();
+    assert_eq!(catalog.len(), n);
+    let page = |offset: usize, count: usize| -> Vec<HashMap<String, String>> {
+        serde_wasm_bindgen::from_value(r.items(offset, count, None).unwrap()).unwrap()
+    };
+    assert_eq!(page(0, 10), catalog[..10]);
+    assert_eq!(page(1000, 250), catalog[1000..1250]);
+    assert_eq!(page(n - 3, 10), catalog[n - 3..]);
+    assert!(page(n + 5, 10).is_empty());
+    let first = &catalog[0];
+    let mut fields: Vec<&str> = first.keys().map(String::as_str).collect();
+    fields.sort_unstable();
+    assert_eq!(fields, ["category", "key", "title"]);
+
+    let with_brand: Vec<HashMap<String, String>> =
+        serde_wasm_bindgen::from_value(r.items(0, 5, Some(string_array(&["brand"]))).unwrap())
+            .unwrap();
+    assert!(with_brand.iter().all(|i| i.contains_key("brand")));
+    let bad = r.items(0, 5, Some(string_array(&["colour"])));
+    assert_eq!(error_code(&bad.err().unwrap()), "InvalidArgument");
+
+    let one: HashMap<String, String> =
+        serde_wasm_bindgen::from_value(r.item(&first["key"])).unwrap();
+    assert_eq!(one["key"], first["key"]);
+    assert_eq!(one["title"], first["title"]);
+    assert!(one.contains_key("brand"), "every attribute: {one:?}");
+    assert!(r.item("no-such-key").is_undefined());
+}
+
+#[wasm_bindgen_test]
+async fn recommend_returns_requested_attributes_and_refuses_unknown_ones() {
+    let r = fresh("web-attributes", DEFAULT_MODEL).await;
+    done(r.record("B0000223SI".into(), None)).await.unwrap();
+    let o = opts(r#"{"k":5,"attributes":["brand"]}"#);
+    let v = done(r.recommend(Some(o.into()))).await.unwrap();
+    let got: Vec<HashMap<String, serde_json::Value>> = serde_wasm_bindgen::from_value(v).unwrap();
+    let plain = recs(&r, 5).await;
+    assert_eq!(got.len(), 5);
+    for (g, p) in got.iter().zip(&plain) {
+        assert_eq!(g["key"], p.key.as_str());
+        assert_eq!(g["score"].as_f64(), Some(f64::from(p.score)));
+        assert!(g["brand"].is_string(), "{g:?}");
+    }
+    let o = opts(r#"{"attributes":["colour"]}"#);
+    let err = done(r.recommend(Some(o.into()))).await.unwrap_err();
+    assert_eq!(error_code(&err), "InvalidArgument");
+}
+
+#[wasm_bindgen_test]
+async fn reload_history_picks_up_events_another_instance_recorded() {
+    let a = fresh("web-reload", DEFAULT_MODEL).await;
+    let b = open("web-reload", DEFAULT_MODEL).await;
+    for k in ["B0000223SI", "B0000223SK", "B0000223UV"] {
+        done(a.record(k.into(), None)).await.unwrap();
+    }
+    let events =
+        |r: &Recommender| -> Vec<Ev> { serde_wasm_bindgen::from_value(r.history()).unwrap() };
+    assert!(events(&b).is_empty());
+    done(b.reload_history()).await.unwrap();
+    assert_eq!(events(&a).len(), 3);
+    assert_eq!(events(&b), events(&a));
+    assert_eq!(recs(&b, 10).await, recs(&a, 10).await);
+}

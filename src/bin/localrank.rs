@@ -2,15 +2,15 @@
 //! check it leave-last-out, inspect a file, and ask it for recommendations as the device would.
 //! Arguments are parsed by hand (a handful of flags do not need a parser crate).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use localrank::history::{Event, EventKind, History, DEFAULT_CAP};
 use localrank::model::container;
-use localrank::rank::top_k;
-use localrank::score::{pipeline, Scorer};
+use localrank::score::backend::cpu_top_k;
+use localrank::score::query::{Query, RecommendOptions};
 use localrank::train::baselines::{self, Ease, Factors, ItemKnn, Popularity};
 use localrank::train::experiment::{self, Device, F32Als, RowFormat};
 use localrank::train::protocol::{self, Phase, Quality, Ranker, Split};
@@ -714,10 +714,13 @@ fn recommend(mut args: Args) -> Result<()> {
         .map(|(t, key)| Event::new(key.as_str(), EventKind::View, t as f64))
         .collect::<Result<Vec<_>>>()?;
     let history = History::from_events(DEFAULT_CAP, events)?;
-    // Exactly the engine's scores: fold-in, dense scores and the optional NBRS term.
-    let scores = pipeline::scores(&model, &Scorer::default(), &history).to_vec();
-    let seen: HashSet<u32> = keys.iter().filter_map(|k| model.keys.index_of(k)).collect();
-    for (n, r) in top_k(&scores, k, |i| seen.contains(&i)).iter().enumerate() {
+    // The engine's query (fold-in, exclusions, the optional NBRS term) and its CPU answer.
+    let opts = RecommendOptions {
+        k,
+        exclude_seen: true,
+    };
+    let query = Query::from_history(&model, &history, opts)?;
+    for (n, r) in cpu_top_k(&model.table, &query).iter().enumerate() {
         let i = r.index as usize;
         println!(
             "{:>3}. {} {:>8.4}  [{}] {}",

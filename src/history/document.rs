@@ -6,6 +6,10 @@
 //! ```
 //! Schema: `docs/FORMAT.md` § "History document". Import validates everything before anything
 //! is changed, so a bad document never touches the existing history.
+//!
+//! The one set of rules for every reader: [`FIELDS`], [`check_header`] and [`event_error`] are
+//! what both this module's JSON parser and the browser's reader of JS values (`wasm_api::js`,
+//! which only converts values) apply.
 
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +20,42 @@ use crate::{Error, Result};
 pub const FORMAT_TAG: &str = "localrank-history";
 /// The document version written and read.
 pub const VERSION: u32 = 1;
+
+/// The top-level fields of a document; any other is refused.
+pub const FIELDS: [&str; 3] = ["format", "version", "events"];
+
+/// The header rules, checked before any event is read: the tag, the version and the number of
+/// events (at most [`MAX_CAP`], so a huge document is refused before it is copied).
+pub fn check_header(format: &str, version: f64, events: usize) -> Result<()> {
+    if format != FORMAT_TAG {
+        return Err(Error::InvalidHistory(format!(
+            "\"format\" is \"{format}\", expected \"{FORMAT_TAG}\""
+        )));
+    }
+    // Printed as an integer: formatting an f64 would add ~20 KB of `core::fmt` to the wasm module.
+    if !(version.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&version)) {
+        return Err(Error::InvalidHistory(
+            "\"version\" must be a whole number".into(),
+        ));
+    }
+    if version != f64::from(VERSION) {
+        return Err(Error::InvalidHistory(format!(
+            "version {} is not supported (this build reads version {VERSION})",
+            version as u32
+        )));
+    }
+    if events > MAX_CAP {
+        return Err(Error::InvalidHistory(format!(
+            "{events} events exceed the limit of {MAX_CAP}"
+        )));
+    }
+    Ok(())
+}
+
+/// The error for event number `i` of a document.
+pub fn event_error(i: usize, err: Error) -> Error {
+    Error::InvalidHistory(format!("event #{i}: {err}"))
+}
 
 /// A history document, as serialised.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,27 +93,9 @@ impl HistoryDocument {
 
     /// Checks the tag, version, size and every event.
     pub fn validate(&self) -> Result<()> {
-        if self.format != FORMAT_TAG {
-            return Err(Error::InvalidHistory(format!(
-                "\"format\" is \"{}\", expected \"{FORMAT_TAG}\"",
-                self.format
-            )));
-        }
-        if self.version != VERSION {
-            return Err(Error::InvalidHistory(format!(
-                "version {} is not supported (this build reads version {VERSION})",
-                self.version
-            )));
-        }
-        if self.events.len() > MAX_CAP {
-            return Err(Error::InvalidHistory(format!(
-                "{} events exceed the limit of {MAX_CAP}",
-                self.events.len()
-            )));
-        }
+        check_header(&self.format, f64::from(self.version), self.events.len())?;
         for (i, e) in self.events.iter().enumerate() {
-            e.validate()
-                .map_err(|err| Error::InvalidHistory(format!("event #{i}: {err}")))?;
+            e.validate().map_err(|err| event_error(i, err))?;
         }
         Ok(())
     }

@@ -320,11 +320,18 @@ pub struct Metadata {
 impl Metadata {
     /// The value of `field` for item `item`, or `""` when the model has no such field.
     pub fn get(&self, item: usize, field: &str) -> &str {
-        let f = self.fields.len();
-        self.fields
-            .iter()
-            .position(|x| x == field)
-            .and_then(|p| self.values.get(item * f + p))
+        self.field_index(field).map_or("", |p| self.value(item, p))
+    }
+
+    /// The position of `field` in [`Self::fields`] (resolve once, then read with [`Self::value`]).
+    pub fn field_index(&self, field: &str) -> Option<usize> {
+        self.fields.iter().position(|x| x == field)
+    }
+
+    /// The value of the field at position `field` for item `item`; `""` when out of range.
+    pub fn value(&self, item: usize, field: usize) -> &str {
+        self.values
+            .get(item * self.fields.len() + field)
             .unwrap_or("")
     }
 }
@@ -367,10 +374,30 @@ pub struct Model {
     pub extra: Extensions,
 }
 
+/// How a model keeps 4-bit (`QI4R`) rows in memory for scoring.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RowLayout {
+    /// Expanded to int8 at load: twice the memory, the faster kernels (docs/BENCHMARKS.md).
+    #[default]
+    Int8,
+    /// Kept packed as read: half the memory, about 15 % slower CPU scoring.
+    Packed,
+}
+
 impl Model {
     /// Parses and validates a `.lrm` file. Never panics; every failure is a typed error.
     pub fn from_bytes(bytes: &[u8]) -> crate::Result<Self> {
         sections::decode(&container::parse(bytes)?)
+    }
+
+    /// The model with its rows in `layout` for scoring: the one place the engine (browser or
+    /// native) expands 4-bit rows. [`crate::Error::TooLarge`] when the expanded table cannot be
+    /// allocated (nothing else was opened yet when loading calls this first).
+    pub fn with_row_layout(mut self, layout: RowLayout) -> crate::Result<Self> {
+        if layout == RowLayout::Int8 {
+            self.table.rows = self.table.rows.try_into_int8()?;
+        }
+        Ok(self)
     }
 
     /// Serialises the model as `.lrm` v1.

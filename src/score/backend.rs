@@ -17,7 +17,9 @@ use serde::Serialize;
 
 #[cfg(feature = "gpu")]
 use super::gpu::{Boosts, GpuScorer};
-use super::{CpuScorer, QuantisedUser, Scorer};
+use super::query::Query;
+use super::{CpuScorer, Scorer};
+use crate::model::ItemTable;
 use crate::rank::Ranked;
 use crate::{Error, Result};
 
@@ -66,18 +68,6 @@ pub struct BackendReport {
     pub cpu_ms: Vec<f64>,
     /// GPU times of the same queries, ms (auto mode).
     pub gpu_ms: Vec<f64>,
-}
-
-/// One query as every backend takes it.
-#[derive(Debug, Clone, Copy)]
-pub struct Query<'a> {
-    pub user: &'a QuantisedUser,
-    pub k: usize,
-    /// Rows to skip, ascending.
-    pub excluded: &'a [u32],
-    /// The sparse neighbour term: `(row, accumulator)` ascending, and its scale.
-    pub boosts: &'a [(u32, u32)],
-    pub boost_scale: f32,
 }
 
 struct State {
@@ -232,29 +222,28 @@ impl Backend {
         }
     }
 
-    /// Answers `query`; `cpu` computes the CPU answer (the reference path) when needed.
-    pub async fn top_k(&self, query: Query<'_>, cpu: impl Fn() -> Vec<Ranked>) -> Vec<Ranked> {
-        #[cfg(not(feature = "gpu"))]
-        let _ = query; // only the GPU paths read the query; the CPU closure has it already
+    /// The best `query.k` rows of `table` for `query`, best first, from whichever scorer is
+    /// active (the CPU while "auto" measures; the CPU for a `k` beyond the GPU kernel's).
+    pub async fn top_k(&self, table: &ItemTable, query: &Query) -> Vec<Ranked> {
         #[cfg(feature = "gpu")]
         {
             if query.k > super::gpu::MAX_GPU_K {
                 // Beyond what the GPU kernel keeps per workgroup: this query only goes to the CPU.
-                return cpu();
+                return cpu_top_k(table, query);
             }
             if self.state.borrow().measuring {
-                return self.measure(&query, cpu).await;
+                return self.measure(table, query).await;
             }
         }
         let active = self.state.borrow().active.clone();
         match active {
-            Scorer::Cpu(_) => cpu(),
+            Scorer::Cpu(_) => cpu_top_k(table, query),
             #[cfg(feature = "gpu")]
-            Scorer::Gpu(gpu) => match run_gpu(&gpu, &query).await {
+            Scorer::Gpu(gpu) => match run_gpu(&gpu, query).await {
                 Ok(r) => r,
                 Err(e) => {
                     self.fall_back(format!("{e}; switched to the CPU"));
-                    cpu()
+                    cpu_top_k(table, query)
                 }
             },
         }
@@ -269,9 +258,9 @@ impl Backend {
     }
 
     #[cfg(feature = "gpu")]
-    async fn measure(&self, q: &Query<'_>, cpu: impl Fn() -> Vec<Ranked>) -> Vec<Ranked> {
+    async fn measure(&self, table: &ItemTable, q: &Query) -> Vec<Ranked> {
         let t0 = (self.clock)();
-        let answer = cpu();
+        let answer = cpu_top_k(table, q);
         let t1 = (self.clock)();
         let Some(gpu) = self.gpu.clone() else {
             self.fall_back("no GPU scorer; auto chose the CPU".into());
@@ -317,14 +306,21 @@ impl Backend {
     }
 }
 
+/// The CPU's answer to `q`: the fused kernel top-k ([`CpuScorer::top_k`]) with the neighbour
+/// term added as `n = f32(acc) × scale`. The reference every GPU answer is checked against, and
+/// what native callers without a GPU (`localrank recommend`) use directly.
+pub fn cpu_top_k(table: &ItemTable, q: &Query) -> Vec<Ranked> {
+    CpuScorer.top_k(table, &q.user, q.k, |i| q.is_excluded(i), &q.boost_terms())
+}
+
 /// One GPU query.
 #[cfg(feature = "gpu")]
-async fn run_gpu(gpu: &GpuScorer, q: &Query<'_>) -> Result<Vec<Ranked>> {
+async fn run_gpu(gpu: &GpuScorer, q: &Query) -> Result<Vec<Ranked>> {
     let boosts = Boosts {
-        entries: q.boosts,
+        entries: &q.boosts,
         scale: q.boost_scale,
     };
-    gpu.top_k(q.user, q.k, q.excluded, boosts).await
+    gpu.top_k(&q.user, q.k, &q.excluded, boosts).await
 }
 
 /// Same ids, or ids that differ only where scores tie within the GPU tolerance (an FMA may round

@@ -1,23 +1,22 @@
-//! Scoring: history → user vector ([`user`]) → int8 user ([`QuantisedUser`]) → a score per item
-//! by a backend chosen once at load ([`Scorer`]). Every backend follows the scoring contract in
-//! `docs/FORMAT.md`, so they return identical rankings; [`cpu`] is the reference.
+//! Scoring: history → fold-in state ([`fold`]) → one [`query::Query`] (int8 user vector,
+//! exclusions, neighbour term) → the top-k of a backend chosen at load ([`backend`], [`Scorer`]).
+//! Every backend follows the scoring contract in `docs/FORMAT.md`, so they return identical
+//! rankings; [`cpu`] is the reference, and full score arrays come only from it
+//! ([`query::Query::scores`]).
 
 pub mod backend;
 pub mod cpu;
+pub mod fold;
 #[cfg(feature = "gpu")]
 pub mod gpu;
 pub mod kernel;
 pub mod neighbours;
-pub mod pipeline;
 mod quant;
+pub mod query;
 pub mod user;
-
-use ndarray::Array1;
 
 pub use cpu::CpuScorer;
 pub use quant::QuantisedUser;
-
-use crate::model::ItemTable;
 
 /// Sums per row: `keys` hold `row << 32 | low` (any low half), `value(low)` is the key's
 /// contribution. Returns `(row, sum)` ascending by row, each sum taken from `T::default()` in the
@@ -64,17 +63,6 @@ impl Scorer {
             Scorer::Cpu(_) => "cpu",
             #[cfg(feature = "gpu")]
             Scorer::Gpu(_) => "webgpu",
-        }
-    }
-
-    /// Scores of all items for `user`, in row order. Full score arrays (offline evaluation)
-    /// always come from the CPU reference: the GPU scorer reduces to top-k on the device and
-    /// never reads N scores back.
-    pub fn scores(&self, table: &ItemTable, user: &QuantisedUser) -> Array1<f32> {
-        match self {
-            Scorer::Cpu(cpu) => cpu.scores(table, user),
-            #[cfg(feature = "gpu")]
-            Scorer::Gpu(_) => CpuScorer.scores(table, user),
         }
     }
 }

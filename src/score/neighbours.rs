@@ -5,17 +5,7 @@
 //!
 //! `acc_j ≤ 256 · 255 · 255 < 2²⁴`, so `f32(acc_j)` is exact.
 
-use crate::history::History;
-use crate::model::{Model, Neighbours};
-
-/// Model rows of the history's known events, newest first (the `r` order of fold-in).
-pub fn rows_newest_first(model: &Model, history: &History) -> Vec<u32> {
-    history
-        .events()
-        .rev()
-        .filter_map(|e| model.keys.index_of(&e.key))
-        .collect()
-}
+use crate::model::Neighbours;
 
 /// The integer accumulators of § 2.3 for rows given newest first, as `(item, acc)` pairs
 /// ascending by item with `acc ≠ 0` — the form every backend takes (the GPU binary-searches it).
@@ -41,19 +31,6 @@ pub fn accumulate(nb: &Neighbours, newest_first: &[u32]) -> Vec<(u32, u32)> {
 pub fn epilogue(dense: f32, acc: u32, scale: f32) -> f32 {
     let n = acc as f32 * scale;
     dense + n
-}
-
-/// Adds the neighbour term to `scores` (the dense scores of § 2.2) when the model has `NBRS`;
-/// items with `acc = 0` are left as they are (adding +0 changes no comparison).
-pub fn apply(model: &Model, newest_first: &[u32], scores: &mut [f32]) {
-    let Some(nb) = &model.extra.neighbours else {
-        return;
-    };
-    for (j, a) in accumulate(nb, newest_first) {
-        if let Some(s) = scores.get_mut(j as usize) {
-            *s = epilogue(*s, a, nb.scale);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Leave-last-out check (the `localrank eval` command): hold out each user's last item, train on
 //! the rest, then score exactly as the device does — fold the user in from its history on the
-//! *quantised* model ([`crate::score::user::fold_in`]), int8 scoring, rank all items with the
+//! *quantised* model, int8 scoring and the `NBRS` term ([`crate::score::query::Query::scores`]), rank all items with the
 //! history excluded — and report HR@k and NDCG@k, next to a popularity-only baseline.
 //!
 //! A quick sanity check for choosing defaults, not a benchmark protocol: there is no separate
@@ -8,11 +8,10 @@
 
 use std::collections::HashSet;
 
+use super::experiment::history_of;
 use super::{als, train_model, Dataset, TrainParams};
-use crate::history::{Event, EventKind, History, DEFAULT_CAP};
-use crate::model::Model;
 use crate::rank::top_k;
-use crate::score::{user, QuantisedUser, Scorer};
+use crate::score::query::Query;
 use crate::Result;
 
 /// Hit rate and NDCG at a cut-off, averaged over the evaluated users.
@@ -83,16 +82,6 @@ fn rank_of(scores: &[f32], k: usize, seen: &HashSet<u32>, target: u32) -> Option
         .position(|r| r.index == target)
 }
 
-/// The device's history for a sequence: one view per item, oldest first.
-pub fn history_of(model: &Model, sequence: &[u32]) -> Result<History> {
-    let events = sequence
-        .iter()
-        .enumerate()
-        .map(|(t, &i)| Event::new(model.keys.key(i as usize), EventKind::View, t as f64))
-        .collect::<Result<Vec<_>>>()?;
-    History::from_events(DEFAULT_CAP, events)
-}
-
 /// Trains on all but each user's last item and ranks that item for every user with ≥ 2 items.
 pub fn leave_last_out(
     data: &Dataset,
@@ -115,14 +104,11 @@ pub fn leave_last_out(
     for &i in train.sequences.iter().flatten() {
         counts[i as usize] += 1.0;
     }
-    let scorer = Scorer::default();
     let (mut ours, mut popular) = (Tally::new(k), Tally::new(k));
     for &(history, target) in split.iter().filter(|(h, _)| !h.is_empty()) {
         let seen: HashSet<u32> = history.iter().copied().collect();
-        let u = user::fold_in(&model, &history_of(&model, history)?);
-        let scores = scorer
-            .scores(&model.table, &QuantisedUser::new(&u))
-            .to_vec();
+        let query = Query::from_history(&model, &history_of(&model, history)?, Default::default())?;
+        let scores = query.scores(&model.table);
         ours.add(rank_of(&scores, k, &seen, target));
         popular.add(rank_of(&counts, k, &seen, target));
     }

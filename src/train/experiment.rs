@@ -3,8 +3,8 @@
 //!
 //! localrank's own models are scored exactly as the browser scores them: the packed `.lrm`
 //! model is serialised and read back, each input becomes a [`History`] of views (cap
-//! [`DEFAULT_CAP`]), and [`crate::score::pipeline::scores`] computes fold-in, the int8 scores
-//! and the `NBRS` term. The `f32` variant (quantisation study only) folds in and scores against
+//! [`DEFAULT_CAP`]), and the engine's [`Query`] of it gives fold-in, the int8 scores and the
+//! `NBRS` term ([`Query::scores`]). The `f32` variant (quantisation study only) folds in and scores against
 //! the unquantised factors.
 
 use ndarray::{Array1, Array2};
@@ -17,8 +17,8 @@ use super::{TrainParams, KIND_WEIGHTS};
 use crate::history::{Event, EventKind, History, DEFAULT_CAP};
 use crate::linalg::cholesky_solve;
 use crate::model::Model;
+use crate::score::query::{Query, RecommendOptions};
 use crate::score::user::weights_newest_first;
-use crate::score::{pipeline, Scorer};
 use crate::Result;
 
 /// How the dense item rows are stored.
@@ -138,10 +138,11 @@ impl Ranker for Device<'_> {
     fn score(&self, _user: usize, input: &[u32], out: &mut [f32]) {
         // Keys come from the model itself, so building the history cannot fail; an empty
         // history (all zeros) would be the safe answer if it did.
-        if let Ok(h) = history_of(self.0, input) {
-            let s = pipeline::scores(self.0, &Scorer::default(), &h);
-            for (o, v) in out.iter_mut().zip(s.iter()) {
-                *o = *v;
+        let opts = RecommendOptions::default();
+        if let Ok(q) = history_of(self.0, input).and_then(|h| Query::from_history(self.0, &h, opts))
+        {
+            for (o, v) in out.iter_mut().zip(q.scores(&self.0.table)) {
+                *o = v;
             }
         }
     }

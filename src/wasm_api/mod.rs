@@ -19,7 +19,9 @@ use wasm_bindgen::prelude::*;
 
 use crate::history::store::MemoryStore;
 use crate::history::{EventKind, History, DEFAULT_CAP};
+use crate::model::RowLayout;
 use crate::recommender::{Engine, RecommendOptions};
+use crate::results::Fields;
 use crate::score::backend::Requested;
 use crate::{Error, Model};
 pub use errors::is_localrank_error;
@@ -56,10 +58,17 @@ export interface RecommendOptions {
   k?: number;
   /** Leave out items already in the history. Default true. */
   excludeSeen?: boolean;
+  /**
+   * Catalogue attributes to return besides key, score, title and category (names of the
+   * model's metadata fields, e.g. "brand"; `inspect` lists them). Unknown names are refused.
+   */
+  attributes?: string[];
 }
-export interface Recommendation { key: string; score: number; title: string; category: string; }
+/** A recommended item; requested `attributes` appear as extra string properties. */
+export interface Recommendation { key: string; score: number; title: string; category: string; [attribute: string]: string | number; }
 export interface HistoryEvent { key: string; kind: EventKind; ts: number; }
-export interface CatalogItem { key: string; title: string; category: string; }
+/** A catalogue entry; `item(key)` fills every attribute, `items` the requested ones. */
+export interface CatalogItem { key: string; title: string; category: string; [attribute: string]: string; }
 /** Which scorer answers, and why (`Recommender.backendReport`). */
 export interface BackendReport {
   requested: "auto" | "cpu" | "webgpu";
@@ -85,6 +94,9 @@ extern "C" {
     /// `RecommendOptions` in TypeScript.
     #[wasm_bindgen(typescript_type = "RecommendOptions")]
     pub type JsRecommendOptionsArg;
+    /// `string[]` in TypeScript (an optional list of attribute names).
+    #[wasm_bindgen(typescript_type = "string[]")]
+    pub type JsStringArray;
     /// `EventKind` in TypeScript.
     #[wasm_bindgen(typescript_type = "EventKind")]
     pub type JsEventKind;
@@ -133,14 +145,17 @@ impl LoadOptions {
     }
 }
 
-/// The recommend options, read from a JS object onto the engine's defaults.
-fn recommend_options(value: JsValue) -> Result<RecommendOptions, Error> {
-    let o = js::Options::new(value, "recommend options", &["k", "excludeSeen"])?;
+/// The recommend options, read from a JS object onto the engine's defaults, and the extra
+/// attributes asked for.
+fn recommend_options(value: JsValue) -> Result<(RecommendOptions, Vec<String>), Error> {
+    let known = ["k", "excludeSeen", "attributes"];
+    let o = js::Options::new(value, "recommend options", &known)?;
     let d = RecommendOptions::default();
-    Ok(RecommendOptions {
+    let opts = RecommendOptions {
         k: o.count("k")?.unwrap_or(d.k),
         exclude_seen: o.bool("excludeSeen")?.unwrap_or(d.exclude_seen),
-    })
+    };
+    Ok((opts, o.strings("attributes")?.unwrap_or_default()))
 }
 
 fn check_namespace(ns: &str) -> Result<(), Error> {
@@ -165,16 +180,18 @@ pub struct Recommender {
 }
 
 impl Recommender {
-    async fn open(mut model: Model, opts: LoadOptions) -> Result<Self, Error> {
+    async fn open(model: Model, opts: LoadOptions) -> Result<Self, Error> {
         let namespace = opts.namespace.unwrap_or_else(|| "default".into());
         check_namespace(&namespace)?;
         let requested = Requested::parse(opts.backend.as_deref().unwrap_or("auto"))?;
         let cap = opts.history_cap.unwrap_or(DEFAULT_CAP);
         History::new(cap)?; // validate the cap before opening storage or a GPU
-        if !opts.packed_rows.unwrap_or(false) {
-            // Before storage is opened: a model too large to expand fails with nothing opened.
-            model.table.rows = model.table.rows.try_into_int8()?;
-        }
+                            // Before storage is opened: a model too large to expand fails with nothing opened.
+        let layout = match opts.packed_rows {
+            Some(true) => RowLayout::Packed,
+            _ => RowLayout::Int8,
+        };
+        let model = model.with_row_layout(layout)?;
         let store = if opts.persist.unwrap_or(true) {
             BrowserStore::IndexedDb(idb::IdbStore::open(&namespace).await?)
         } else {
@@ -242,18 +259,22 @@ impl Recommender {
         let parsed = recommend_options(options);
         let engine = Rc::clone(&self.engine);
         future_to_promise(async move {
-            let recs = engine
-                .recommend(parsed.map_err(js_error)?)
-                .await
-                .map_err(js_error)?;
-            Ok(js::array(&recs, |r| {
-                js::Obj::new()
-                    .set("key", r.key.as_str())
-                    .set("score", r.score)
-                    .set("title", r.title.as_str())
-                    .set("category", r.category.as_str())
-                    .build()
-            }))
+            let (opts, attributes) = parsed.map_err(js_error)?;
+            let fields = Fields::recommendation(engine.model(), &attributes).map_err(js_error)?;
+            let ranked = engine.recommend_rows(opts).await.map_err(js_error)?;
+            let mut items = ranked.iter().map(|r| (r.index, r.score));
+            Ok(js::rows(engine.model(), &fields, &mut items))
+        })
+    }
+
+    /// Reads the history from IndexedDB again (events another tab recorded since this instance
+    /// was loaded) and recomputes the shopper's state from it.
+    #[wasm_bindgen(js_name = reloadHistory, unchecked_return_type = "Promise<void>")]
+    pub fn reload_history(&self) -> Promise {
+        let engine = Rc::clone(&self.engine);
+        future_to_promise(async move {
+            engine.reload_history().await.map_err(js_error)?;
+            Ok(JsValue::UNDEFINED)
         })
     }
 
@@ -299,17 +320,61 @@ impl Recommender {
         })
     }
 
-    /// Every item of the model, in model order, with its display fields.
+    /// Every item of the model, in model order, with its display fields: one object per item,
+    /// so it costs tens of milliseconds at 100K items (bench/e2e.mjs).
+    ///
+    /// @deprecated Page with `items(offset, count)` or look one up with `item(key)`.
     #[wasm_bindgen(unchecked_return_type = "CatalogItem[]")]
     pub fn catalog(&self) -> JsValue {
+        // Without extra attributes the fields cannot be refused.
+        self.items(0, self.item_count(), None)
+            .unwrap_or_else(|_| js_sys::Array::new().into())
+    }
+
+    /// Up to `count` items from position `offset` in model order (fewer at the end; none past
+    /// it), with key, title, category and the requested `attributes`. Throws "InvalidArgument"
+    /// for an unknown attribute.
+    #[wasm_bindgen(unchecked_return_type = "CatalogItem[]")]
+    pub fn items(
+        &self,
+        offset: usize,
+        count: usize,
+        attributes: Option<JsStringArray>,
+    ) -> Result<JsValue, JsValue> {
         let m = self.engine.model();
-        js::array(0..m.len(), |i| {
-            js::Obj::new()
-                .set("key", m.keys.key(i))
-                .set("title", m.meta.get(i, "title"))
-                .set("category", m.meta.get(i, "category"))
-                .build()
-        })
+        let attributes = match attributes.map(JsValue::from) {
+            Some(v) if !v.is_undefined() && !v.is_null() => {
+                js::string_list(&v).ok_or_else(|| {
+                    js_error(Error::InvalidArgument(
+                        "attributes must be an array of strings".into(),
+                    ))
+                })?
+            }
+            _ => Vec::new(),
+        };
+        let fields = Fields::catalogue(m, &attributes).map_err(js_error)?;
+        let start = offset.min(m.len());
+        let end = start.saturating_add(count).min(m.len());
+        Ok(js::rows(
+            m,
+            &fields,
+            &mut (start..end).map(|i| (i as u32, 0.0)),
+        ))
+    }
+
+    /// The item with `key` and every attribute the model has, or `undefined` for a key the model
+    /// does not know.
+    #[wasm_bindgen(unchecked_return_type = "CatalogItem | undefined")]
+    pub fn item(&self, key: &str) -> JsValue {
+        let m = self.engine.model();
+        match m.keys.index_of(key) {
+            Some(i) => {
+                let fields = Fields::every_attribute(m);
+                js_sys::Reflect::get_u32(&js::rows(m, &fields, &mut std::iter::once((i, 0.0))), 0)
+                    .unwrap_or(JsValue::UNDEFINED)
+            }
+            None => JsValue::UNDEFINED,
+        }
     }
 
     /// The scorer answering the next query: "webgpu" or "cpu" (also "cpu" while "auto" is

@@ -6,8 +6,12 @@ use std::sync::Arc;
 
 use wgpu::util::DeviceExt;
 
+use std::cell::RefCell;
+
+use super::buffers::Buffers;
 use super::{gpu_error, pack_rows, pack_scale_bias, Chunk, GpuScorer, ITEMS_PER_GROUP};
 use crate::model::ItemTable;
+use crate::serial::Serial;
 use crate::{Error, Result};
 
 /// Options of [`GpuScorer::new`].
@@ -108,13 +112,6 @@ impl GpuScorer {
             compilation_options: Default::default(),
             cache: None,
         });
-        if let Some(e) = scope.pop().await {
-            return Err(gpu_error(
-                "the scoring shader does not build on this GPU",
-                e,
-            ));
-        }
-
         let d_words = table.dim().div_ceil(4);
         let row_bytes = (d_words * 4) as u64;
         let limit = want
@@ -150,12 +147,19 @@ impl GpuScorer {
             });
             first += len;
         }
+        let buffers = Buffers::new(&device, &layout, &chunks, d_words as u32);
+        // The scope covers the whole setup: shader, pipeline, table and per-query buffers.
+        if let Some(e) = scope.pop().await {
+            return Err(gpu_error("the GPU rejected the scorer's setup", e));
+        }
         Ok(Self {
             device,
             queue,
             pipeline,
             layout,
             chunks,
+            buffers: RefCell::new(buffers),
+            serial: Serial::default(),
             d_words: d_words as u32,
             items: table.len() as u32,
             lost,

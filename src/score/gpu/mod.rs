@@ -4,17 +4,21 @@
 //! `k × workgroups` candidates, never N scores. Readback is awaited (`map_async`), never
 //! busy-waited in the browser; natively the device is polled.
 //!
-//! Built once per model ([`GpuScorer::new`]); per query only the user vector, the exclusion list
-//! and small parameter buffers are written. Tested against the CPU reference in
+//! Built once per model ([`GpuScorer::new`]): device, pipeline, table and the per-query buffers
+//! with their bind groups ([`buffers`]); a query only writes the user vector, the exclusion list,
+//! the neighbour term and small parameter buffers, then dispatches and reads back. Tested against the CPU reference in
 //! `tests/gpu.rs` (lavapipe natively, SwiftShader in headless Chromium).
 
+mod buffers;
 mod device;
 mod query;
 
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::model::ItemTable;
+use crate::serial::Serial;
 use crate::Error;
 
 pub use device::GpuOptions;
@@ -46,6 +50,10 @@ pub struct GpuScorer {
     pipeline: wgpu::ComputePipeline,
     layout: wgpu::BindGroupLayout,
     chunks: Vec<Chunk>,
+    /// Per-query buffers and bind groups, reused.
+    buffers: RefCell<buffers::Buffers>,
+    /// Queries take turns with the buffers.
+    serial: Serial,
     d_words: u32,
     /// Items in the whole table (GPU answers are checked against it).
     items: u32,

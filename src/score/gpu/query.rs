@@ -1,17 +1,16 @@
-//! One query on the GPU: write the user vector and exclusions, dispatch every chunk, copy the
-//! per-workgroup candidates into one readback buffer, await the mapping, merge on the CPU.
+//! One query on the GPU: write the user vector, exclusions, neighbour term and parameters into
+//! the reused buffers ([`super::buffers`]), dispatch every chunk, copy the per-workgroup
+//! candidates into the readback buffer, await the mapping, merge on the CPU. Nothing is created
+//! per query unless the query needs bigger buffers than any before it.
 
-use wgpu::util::DeviceExt;
-
-use super::{gpu_error, GpuScorer, ITEMS_PER_GROUP, MAX_GPU_K};
+use super::buffers::{groups, slots, CANDIDATE, PARAMS};
+use super::{gpu_error, GpuScorer, MAX_GPU_K};
 use crate::rank::Ranked;
 use crate::score::QuantisedUser;
 use crate::{Error, Result};
 
 /// `NONE` in `score.wgsl`: an empty candidate slot.
 const NONE: u32 = u32::MAX;
-/// Bytes per candidate (`struct Candidate { score: f32, index: u32 }`).
-const CANDIDATE: u64 = 8;
 
 /// The sparse neighbour term of a query (docs/FORMAT.md § 2.3): `(item, accumulator)` pairs,
 /// ascending by item, accumulators ≠ 0, and the model's scale. Empty when the model has none.
@@ -41,111 +40,19 @@ impl GpuScorer {
             )));
         }
         debug_assert!(excluded.windows(2).all(|w| w[0] < w[1]));
-        let init = |label, contents: &[u8], usage| {
-            self.device
-                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some(label),
-                    contents,
-                    usage,
-                })
-        };
-        let mut user_bytes: Vec<u8> = user.q.iter().map(|q| *q as u8).collect();
-        user_bytes.resize(self.d_words as usize * 4, 0);
-        let user_buf = init("localrank user", &user_bytes, wgpu::BufferUsages::STORAGE);
-        let excl: Vec<u8> = if excluded.is_empty() {
-            NONE.to_le_bytes().to_vec()
-        } else {
-            excluded.iter().flat_map(|i| i.to_le_bytes()).collect()
-        };
-        let excl_buf = init("localrank excluded", &excl, wgpu::BufferUsages::STORAGE);
         debug_assert!(boosts.entries.windows(2).all(|w| w[0].0 < w[1].0));
-        let boost_bytes: Vec<u8> = if boosts.entries.is_empty() {
-            [NONE, 0].iter().flat_map(|v| v.to_le_bytes()).collect()
-        } else {
-            boosts
-                .entries
-                .iter()
-                .flat_map(|(i, a)| [i.to_le_bytes(), a.to_le_bytes()])
-                .flatten()
-                .collect()
-        };
-        let boost_buf = init(
-            "localrank boosts",
-            &boost_bytes,
-            wgpu::BufferUsages::STORAGE,
-        );
-
-        let groups: Vec<u32> = self
-            .chunks
-            .iter()
-            .map(|c| c.len.div_ceil(ITEMS_PER_GROUP))
-            .collect();
-        let slots: u64 = groups.iter().map(|g| u64::from(*g) * k as u64).sum();
-        let out = self.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("localrank candidates"),
-            size: slots * CANDIDATE,
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
-            mapped_at_creation: false,
-        });
-        let readback = self.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("localrank readback"),
-            size: slots * CANDIDATE,
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-
+        // One query at a time owns the buffers: the next waits until this one has unmapped
+        // the readback buffer.
+        let _turn = self.serial.turn().await;
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let mut encoder = self
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
-        let mut out_base = 0u32;
-        for (chunk, &group_count) in self.chunks.iter().zip(&groups) {
-            let mut params = Vec::with_capacity(48);
-            for v in [
-                chunk.len,
-                self.d_words,
-                chunk.first,
-                k as u32,
-                excluded.len() as u32,
-                user.scale.to_bits(),
-                boosts.entries.len() as u32,
-                boosts.scale.to_bits(),
-                out_base,
-                0,
-                0,
-                0,
-            ] {
-                params.extend_from_slice(&v.to_le_bytes());
-            }
-            let params = init("localrank params", &params, wgpu::BufferUsages::UNIFORM);
-            let bind = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: None,
-                layout: &self.layout,
-                entries: &[
-                    entry(0, chunk.rows.as_entire_binding()),
-                    entry(1, chunk.scale_bias.as_entire_binding()),
-                    entry(2, user_buf.as_entire_binding()),
-                    entry(3, excl_buf.as_entire_binding()),
-                    entry(4, out.as_entire_binding()),
-                    entry(5, params.as_entire_binding()),
-                    entry(6, boost_buf.as_entire_binding()),
-                ],
-            });
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
-            pass.set_pipeline(&self.pipeline);
-            pass.set_bind_group(0, &bind, &[]);
-            pass.dispatch_workgroups(group_count, 1, 1);
-            drop(pass);
-            out_base += group_count * k as u32;
-        }
-        encoder.copy_buffer_to_buffer(&out, 0, &readback, 0, slots * CANDIDATE);
-        self.queue.submit([encoder.finish()]);
+        let (readback, bytes) = self.dispatch(user, k, excluded, boosts);
         if let Some(e) = scope.pop().await {
             return Err(gpu_error("the GPU rejected the query", e));
         }
 
         let (tx, rx) = futures_channel::oneshot::channel();
-        readback.slice(..).map_async(wgpu::MapMode::Read, move |r| {
+        let slice = readback.slice(..bytes);
+        slice.map_async(wgpu::MapMode::Read, move |r| {
             let _ = tx.send(r);
         });
         #[cfg(not(target_arch = "wasm32"))]
@@ -156,8 +63,7 @@ impl GpuScorer {
             .map_err(|_| Error::Gpu("the GPU dropped the readback".into()))?
             .map_err(|e| gpu_error("reading GPU results failed", e))?;
         let found = {
-            let view = readback
-                .slice(..)
+            let view = slice
                 .get_mapped_range()
                 .map_err(|e| gpu_error("reading GPU results failed", e))?;
             view.chunks_exact(CANDIDATE as usize)
@@ -177,8 +83,77 @@ impl GpuScorer {
         }
         Ok(crate::score::kernel::select::best_first(&found, k))
     }
-}
 
-fn entry(binding: u32, resource: wgpu::BindingResource<'_>) -> wgpu::BindGroupEntry<'_> {
-    wgpu::BindGroupEntry { binding, resource }
+    /// Writes the query into the reused buffers (growing them first if it needs more room),
+    /// records every chunk's dispatch and the copy of `slots × 8` candidate bytes, and submits.
+    /// Returns the readback buffer and how many of its bytes hold this query's candidates.
+    fn dispatch(
+        &self,
+        user: &QuantisedUser,
+        k: usize,
+        excluded: &[u32],
+        boosts: Boosts<'_>,
+    ) -> (wgpu::Buffer, u64) {
+        let mut buffers = self.buffers.borrow_mut();
+        let b = &mut *buffers;
+        let need = (excluded.len(), boosts.entries.len(), k);
+        b.reserve(&self.device, &self.layout, &self.chunks, need);
+
+        let mut user_bytes: Vec<u8> = user.q.iter().map(|q| *q as u8).collect();
+        user_bytes.resize(self.d_words as usize * 4, 0);
+        self.queue.write_buffer(&b.user, 0, &user_bytes);
+        if !excluded.is_empty() {
+            let bytes: Vec<u8> = excluded.iter().flat_map(|i| i.to_le_bytes()).collect();
+            self.queue.write_buffer(&b.excluded, 0, &bytes);
+        }
+        if !boosts.entries.is_empty() {
+            let bytes: Vec<u8> = boosts
+                .entries
+                .iter()
+                .flat_map(|(i, a)| [i.to_le_bytes(), a.to_le_bytes()])
+                .flatten()
+                .collect();
+            self.queue.write_buffer(&b.boosts, 0, &bytes);
+        }
+
+        let mut encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
+        let mut out_base = 0u32;
+        for (((chunk, group_count), params), bind) in self
+            .chunks
+            .iter()
+            .zip(groups(&self.chunks))
+            .zip(&b.params)
+            .zip(&b.binds)
+        {
+            let words = [
+                chunk.len,
+                self.d_words,
+                chunk.first,
+                k as u32,
+                excluded.len() as u32,
+                user.scale.to_bits(),
+                boosts.entries.len() as u32,
+                boosts.scale.to_bits(),
+                out_base,
+                0,
+                0,
+                0,
+            ];
+            let bytes: Vec<u8> = words.iter().flat_map(|v| v.to_le_bytes()).collect();
+            debug_assert_eq!(bytes.len() as u64, PARAMS);
+            self.queue.write_buffer(params, 0, &bytes);
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
+            pass.set_pipeline(&self.pipeline);
+            pass.set_bind_group(0, bind, &[]);
+            pass.dispatch_workgroups(group_count, 1, 1);
+            drop(pass);
+            out_base += group_count * k as u32;
+        }
+        let bytes = slots(&self.chunks, k) * CANDIDATE;
+        encoder.copy_buffer_to_buffer(&b.out, 0, &b.readback, 0, bytes);
+        self.queue.submit([encoder.finish()]);
+        (b.readback.clone(), bytes)
+    }
 }

@@ -1,0 +1,113 @@
+//! One request, for every caller: history → known rows ([`super::fold::known_rows`], one key
+//! lookup per event) → fold-in state ([`FoldState`]) → one [`Query`] value → a backend
+//! ([`super::backend::Backend`]: CPU or GPU top-k) → ranked rows. The engine (`recommend()`),
+//! `localrank recommend` and the evaluation harness all build their query here; full score
+//! arrays for offline evaluation come from [`Query::scores`], the CPU reference, so the offline
+//! numbers are the browser's.
+//!
+//! A query carries everything that decides a ranking: the int8 user vector (§ 2.1–2.2), the
+//! sorted exclusions and the `NBRS` accumulators (§ 2.3). Filters, diversity and explanations
+//! belong here too when they land (the struct is `#[non_exhaustive]` for that reason), so each is
+//! written once for every caller and backend.
+
+use super::fold::{known_rows, FoldState};
+use super::{neighbours, CpuScorer, QuantisedUser};
+use crate::history::History;
+use crate::model::{ItemTable, Model};
+use crate::{Error, Result};
+
+/// Largest `k` a caller may ask for.
+pub const MAX_K: usize = 10_000;
+
+/// Options of a recommendation request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecommendOptions {
+    /// How many items (1..=[`MAX_K`]); fewer come back when the catalogue is smaller.
+    pub k: usize,
+    /// Leave out items already in the history.
+    pub exclude_seen: bool,
+}
+
+impl Default for RecommendOptions {
+    fn default() -> Self {
+        Self {
+            k: 10,
+            exclude_seen: true,
+        }
+    }
+}
+
+/// One ranking request as every backend takes it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Query {
+    /// The user vector, quantised (§ 2.2 step 1).
+    pub user: QuantisedUser,
+    /// How many items to return.
+    pub k: usize,
+    /// Rows never returned, ascending.
+    pub excluded: Vec<u32>,
+    /// The sparse neighbour term: `(row, accumulator)` ascending, accumulators ≠ 0 (§ 2.3).
+    pub boosts: Vec<(u32, u32)>,
+    /// The `NBRS` scale (0 without the section).
+    pub boost_scale: f32,
+}
+
+impl Query {
+    /// The query of a fold-in state. Refuses `k` outside 1..=[`MAX_K`].
+    pub fn new(model: &Model, state: &mut FoldState, opts: RecommendOptions) -> Result<Self> {
+        if !(1..=MAX_K).contains(&opts.k) {
+            return Err(Error::InvalidArgument(format!(
+                "k must be 1..={MAX_K}, got {}",
+                opts.k
+            )));
+        }
+        let (boosts, boost_scale) = match &model.extra.neighbours {
+            Some(nb) => (neighbours::accumulate(nb, state.recent()), nb.scale),
+            None => (Vec::new(), 0.0),
+        };
+        Ok(Self {
+            user: state.quantised_user().clone(),
+            k: opts.k,
+            excluded: if opts.exclude_seen {
+                state.seen().to_vec()
+            } else {
+                Vec::new()
+            },
+            boosts,
+            boost_scale,
+        })
+    }
+
+    /// The query of a whole history (the literal formula: the state is rebuilt from it).
+    pub fn from_history(model: &Model, history: &History, opts: RecommendOptions) -> Result<Self> {
+        let mut state = FoldState::rebuild(model, &known_rows(model, history));
+        Self::new(model, &mut state, opts)
+    }
+
+    /// True when `row` must not be returned.
+    pub fn is_excluded(&self, row: u32) -> bool {
+        self.excluded.binary_search(&row).is_ok()
+    }
+
+    /// The neighbour term as the CPU adds it: `(row, f32(acc) × scale)`, ascending.
+    pub fn boost_terms(&self) -> Vec<(u32, f32)> {
+        self.boosts
+            .iter()
+            .map(|&(j, a)| (j, a as f32 * self.boost_scale))
+            .collect()
+    }
+
+    /// Every item's score in row order, by the CPU reference: the dense scores of § 2.2 plus the
+    /// neighbour term of § 2.3 (exclusions and `k` are the caller's business). What offline
+    /// evaluation ranks; [`super::backend::Backend::top_k`] returns the best k of these.
+    pub fn scores(&self, table: &ItemTable) -> Vec<f32> {
+        let mut s = CpuScorer.scores(table, &self.user).to_vec();
+        for &(j, a) in &self.boosts {
+            if let Some(v) = s.get_mut(j as usize) {
+                *v = neighbours::epilogue(*v, a, self.boost_scale);
+            }
+        }
+        s
+    }
+}
