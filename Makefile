@@ -8,6 +8,9 @@ export PATH := $(or $(CARGO_INSTALL_ROOT),$(HOME)/.cargo)/bin:$(PATH)
 # wasm-bindgen-test-runner picks the browser from whichever *DRIVER variable is set (Firefox's
 # first), so each browser target sets only its own and unsets the other.
 CHROMEDRIVER ?= /usr/bin/chromedriver
+# Seconds a whole browser test file may take (wasm-bindgen-test-runner's default, 20, is what
+# tests/web.rs takes on a loaded 2-core machine).
+BROWSER_TEST_TIMEOUT ?= 120
 PORT ?= 8080
 MODEL := www/models/scientific.lrm
 
@@ -61,12 +64,12 @@ test-browser: test-chrome test-firefox
 
 test-chrome:
 	@echo "== browser tests: headless Chromium =="
-	env -u GECKODRIVER CHROMEDRIVER=$(CHROMEDRIVER) LOCALRANK_EXPECT_BROWSER=Chrome \
+	env -u GECKODRIVER CHROMEDRIVER=$(CHROMEDRIVER) LOCALRANK_EXPECT_BROWSER=Chrome WASM_BINDGEN_TEST_TIMEOUT=$(BROWSER_TEST_TIMEOUT) \
 	  wasm-pack test --headless --chrome -- --test web --test web_gpu --test kernel
 
 test-firefox:
 	@echo "== browser tests: headless Firefox =="
-	env -u CHROMEDRIVER GECKODRIVER=$$(command -v geckodriver) LOCALRANK_EXPECT_BROWSER=Firefox \
+	env -u CHROMEDRIVER GECKODRIVER=$$(command -v geckodriver) LOCALRANK_EXPECT_BROWSER=Firefox WASM_BINDGEN_TEST_TIMEOUT=$(BROWSER_TEST_TIMEOUT) \
 	  wasm-pack test --headless --firefox -- --test web --test web_gpu --test kernel
 
 # The example store, built as a shop would build it: its npm dependencies (installed by setup,

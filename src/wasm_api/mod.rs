@@ -10,6 +10,7 @@ mod gpu;
 mod gpu;
 mod idb;
 mod js;
+mod rows;
 mod store;
 
 use std::rc::Rc;
@@ -263,7 +264,7 @@ impl Recommender {
             let fields = Fields::recommendation(engine.model(), &attributes).map_err(js_error)?;
             let ranked = engine.recommend_rows(opts).await.map_err(js_error)?;
             let mut items = ranked.iter().map(|r| (r.index, r.score));
-            Ok(js::rows(engine.model(), &fields, &mut items))
+            Ok(rows::rows(engine.model(), &fields, &mut items))
         })
     }
 
@@ -355,7 +356,7 @@ impl Recommender {
         let fields = Fields::catalogue(m, &attributes).map_err(js_error)?;
         let start = offset.min(m.len());
         let end = start.saturating_add(count).min(m.len());
-        Ok(js::rows(
+        Ok(rows::rows(
             m,
             &fields,
             &mut (start..end).map(|i| (i as u32, 0.0)),
@@ -370,7 +371,7 @@ impl Recommender {
         match m.keys.index_of(key) {
             Some(i) => {
                 let fields = Fields::every_attribute(m);
-                js_sys::Reflect::get_u32(&js::rows(m, &fields, &mut std::iter::once((i, 0.0))), 0)
+                js_sys::Reflect::get_u32(&rows::rows(m, &fields, &mut std::iter::once((i, 0.0))), 0)
                     .unwrap_or(JsValue::UNDEFINED)
             }
             None => JsValue::UNDEFINED,

@@ -35,7 +35,9 @@ const ready = (page) => page.waitForSelector("body[data-ready='1']", { timeout: 
 /** The demo's own files: the page, its scripts and styles, the wasm package, the model. */
 function demoAsset(path, method) {
   if (path === MODEL_PATH) return true; // GET or HEAD; the reload check narrows it to HEAD
-  return method === "GET" && (/^\/www\/([\w-]+\.(js|css))?$/.test(path) || /^\/pkg\/localrank(_bg\.wasm|\.js)$/.test(path));
+  // The package: its module, its wasm and the JS snippet that builds result objects.
+  const pkg = /^\/pkg\/(localrank(_bg\.wasm|\.js)|snippets\/localrank-[0-9a-f]+\/inline\d+\.js)$/;
+  return method === "GET" && (/^\/www\/([\w-]+\.(js|css))?$/.test(path) || pkg.test(path));
 }
 
 async function main() {
