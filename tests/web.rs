@@ -104,7 +104,7 @@ async fn default_model_recommends_from_clicks_in_the_clicked_category() {
     assert_eq!(clicked.len(), 3);
     let cold = recs(&r, 10).await;
     for c in &clicked {
-        done(r.record(c["key"].clone(), Some(JsValue::from("view").into())))
+        done(r.record(c["key"].as_str().into(), Some(JsValue::from("view").into())))
             .await
             .unwrap();
     }
@@ -133,7 +133,7 @@ async fn packed_and_expanded_4_bit_rows_recommend_the_same() {
     let mut answers = Vec::new();
     for packed in [false, true] {
         let ns = format!("web-packed-{packed}");
-        JsFuture::from(Recommender::delete_stored_history(ns.clone()))
+        JsFuture::from(Recommender::delete_stored_history(ns.as_str().into()))
             .await
             .unwrap();
         let o = opts(&format!(r#"{{"namespace":"{ns}","packedRows":{packed}}}"#));
@@ -141,7 +141,9 @@ async fn packed_and_expanded_4_bit_rows_recommend_the_same() {
         let catalog: Vec<HashMap<String, String>> =
             serde_wasm_bindgen::from_value(r.catalog()).unwrap();
         for item in catalog.iter().step_by(997).take(3) {
-            done(r.record(item["key"].clone(), None)).await.unwrap();
+            done(r.record(item["key"].as_str().into(), None))
+                .await
+                .unwrap();
         }
         answers.push(recs(&r, 50).await);
     }
@@ -192,7 +194,9 @@ async fn cap_keeps_the_newest_events_in_storage() {
     let o = opts(r#"{"namespace":"web-cap","historyCap":3}"#);
     let a = Recommender::load_async(&model, o.clone()).await.unwrap();
     for i in 0..5 {
-        done(a.record(format!("item-{i}"), None)).await.unwrap();
+        done(a.record(format!("item-{i}").into(), None))
+            .await
+            .unwrap();
     }
     drop(a);
     let b = Recommender::load_async(&model, o).await.unwrap();
@@ -205,7 +209,7 @@ async fn records_fired_without_awaiting_are_all_stored_in_order() {
     let model = common::synthetic_model(50, 8, 9).to_bytes();
     let a = fresh("web-burst", &model).await;
     let promises: Vec<_> = (0..10)
-        .map(|i| a.record(format!("item-{i}"), None))
+        .map(|i| a.record(format!("item-{i}").into(), None))
         .collect();
     for p in promises {
         done(p).await.unwrap();
@@ -222,9 +226,12 @@ async fn export_then_import_round_trips_and_survives_reload() {
     let model = common::synthetic_model(50, 8, 11).to_bytes();
     let a = fresh("web-export", &model).await;
     for i in [3, 1, 4] {
-        done(a.record(format!("item-{i}"), Some(JsValue::from("purchase").into())))
-            .await
-            .unwrap();
+        done(a.record(
+            format!("item-{i}").into(),
+            Some(JsValue::from("purchase").into()),
+        ))
+        .await
+        .unwrap();
     }
     let doc = a.export_history();
     done(a.clear_history()).await.unwrap();
@@ -440,7 +447,11 @@ async fn items_pages_through_the_catalog_and_item_finds_one_with_every_attribute
         serde_wasm_bindgen::from_value(r.catalog()).unwrap();
     assert_eq!(catalog.len(), n);
     let page = |offset: usize, count: usize| -> Vec<HashMap<String, String>> {
-        serde_wasm_bindgen::from_value(r.items(offset, count, None).unwrap()).unwrap()
+        serde_wasm_bindgen::from_value(
+            r.items((offset as u32).into(), (count as u32).into(), None)
+                .unwrap(),
+        )
+        .unwrap()
     };
     assert_eq!(page(0, 10), catalog[..10]);
     assert_eq!(page(1000, 250), catalog[1000..1250]);
@@ -451,19 +462,21 @@ async fn items_pages_through_the_catalog_and_item_finds_one_with_every_attribute
     fields.sort_unstable();
     assert_eq!(fields, ["category", "key", "title"]);
 
-    let with_brand: Vec<HashMap<String, String>> =
-        serde_wasm_bindgen::from_value(r.items(0, 5, Some(string_array(&["brand"]))).unwrap())
-            .unwrap();
+    let with_brand: Vec<HashMap<String, String>> = serde_wasm_bindgen::from_value(
+        r.items(0.into(), 5.into(), Some(string_array(&["brand"])))
+            .unwrap(),
+    )
+    .unwrap();
     assert!(with_brand.iter().all(|i| i.contains_key("brand")));
-    let bad = r.items(0, 5, Some(string_array(&["colour"])));
+    let bad = r.items(0.into(), 5.into(), Some(string_array(&["colour"])));
     assert_eq!(error_code(&bad.err().unwrap()), "InvalidArgument");
 
     let one: HashMap<String, String> =
-        serde_wasm_bindgen::from_value(r.item(&first["key"])).unwrap();
+        serde_wasm_bindgen::from_value(r.item(first["key"].as_str().into()).unwrap()).unwrap();
     assert_eq!(one["key"], first["key"]);
     assert_eq!(one["title"], first["title"]);
     assert!(one.contains_key("brand"), "every attribute: {one:?}");
-    assert!(r.item("no-such-key").is_undefined());
+    assert!(r.item("no-such-key".into()).unwrap().is_undefined());
 }
 
 #[wasm_bindgen_test]

@@ -267,7 +267,9 @@ async fn webgpu_equals_the_cpu_on_random_models_and_histories() {
                 assert_eq!(r.backend(), "webgpu", "{}", report(&r).reason);
             }
             for key in &clicks {
-                JsFuture::from(r.record(key.clone(), None)).await.unwrap();
+                JsFuture::from(r.record(key.as_str().into(), None))
+                    .await
+                    .unwrap();
             }
             answers.push(recs(&r, k).await);
         }

@@ -124,13 +124,53 @@ impl Options {
     /// A non-negative whole number.
     pub(super) fn count(&self, key: &str) -> Result<Option<usize>, Error> {
         self.field(key)
-            .map(|v| {
-                v.as_f64()
-                    .filter(|x| *x >= 0.0 && x.fract() == 0.0 && *x <= u32::MAX as f64)
-                    .map(|x| x as usize)
-                    .ok_or_else(|| self.wrong(key, "a whole number ≥ 0"))
-            })
+            .map(|v| whole(&v).ok_or_else(|| self.wrong(key, "a whole number ≥ 0")))
             .transpose()
+    }
+}
+
+/// A JS number that is a whole number in 0..=2³²−1; `None` for anything else (NaN, −1, 1.5,
+/// Infinity, a numeric string).
+fn whole(v: &JsValue) -> Option<usize> {
+    v.as_f64()
+        .filter(|x| *x >= 0.0 && x.fract() == 0.0 && *x <= f64::from(u32::MAX))
+        .map(|x| x as usize)
+}
+
+/// What a JS value is, for error messages: `typeof`, with `null` and arrays told apart.
+fn kind_of(v: &JsValue) -> String {
+    if v.is_null() {
+        "null".into()
+    } else if Array::is_array(v) {
+        "an array".into()
+    } else {
+        v.js_typeof().as_string().unwrap_or_default()
+    }
+}
+
+fn wrong_type(what: &str, expected: &str, got: &JsValue) -> Error {
+    Error::InvalidArgument(format!("{what} must be {expected}, got {}", kind_of(got)))
+}
+
+/// A string argument. Public methods take `JsValue` and check it here: wasm-bindgen's own
+/// `String` conversion traps (release) or throws a bare `Error` (debug) on a number.
+pub(super) fn string_arg(v: &JsValue, what: &str) -> Result<String, Error> {
+    v.as_string().ok_or_else(|| wrong_type(what, "a string", v))
+}
+
+/// A whole-number argument (an offset or a count).
+pub(super) fn index_arg(v: &JsValue, what: &str) -> Result<usize, Error> {
+    whole(v).ok_or_else(|| wrong_type(what, "a whole number ≥ 0", v))
+}
+
+/// The model bytes: a `Uint8Array` (or any view of bytes' `ArrayBuffer` as a whole).
+pub(super) fn bytes_arg(v: &JsValue) -> Result<Vec<u8>, Error> {
+    if let Some(bytes) = v.dyn_ref::<js_sys::Uint8Array>() {
+        Ok(bytes.to_vec())
+    } else if v.is_instance_of::<js_sys::ArrayBuffer>() {
+        Ok(js_sys::Uint8Array::new(v).to_vec())
+    } else {
+        Err(wrong_type("the model", "a Uint8Array or an ArrayBuffer", v))
     }
 }
 

@@ -206,6 +206,35 @@ impl Recommender {
         })
     }
 
+    /// Rows `offset..offset + count` (clamped to the model) with the display fields and the
+    /// requested `attributes`: what `items` and `catalog` return.
+    fn rows_from(
+        &self,
+        offset: usize,
+        count: usize,
+        attributes: Option<JsStringArray>,
+    ) -> Result<JsValue, JsValue> {
+        let m = self.engine.model();
+        let attributes = match attributes.map(JsValue::from) {
+            Some(v) if !v.is_undefined() && !v.is_null() => {
+                js::string_list(&v).ok_or_else(|| {
+                    js_error(Error::InvalidArgument(
+                        "attributes must be an array of strings".into(),
+                    ))
+                })?
+            }
+            _ => Vec::new(),
+        };
+        let fields = Fields::catalogue(m, &attributes).map_err(js_error)?;
+        let start = offset.min(m.len());
+        let end = start.saturating_add(count).min(m.len());
+        Ok(rows::rows(
+            m,
+            &fields,
+            &mut (start..end).map(|i| (i as u32, 0.0)),
+        ))
+    }
+
     /// `load` for Rust callers (the browser tests): same checks, the instance instead of a
     /// Promise.
     pub async fn load_async(bytes: &[u8], options: JsValue) -> Result<Recommender, JsValue> {
@@ -223,9 +252,14 @@ impl Recommender {
     /// "BadMagic", "Truncated", "ChecksumMismatch", "UnsupportedVersion"), an option is invalid
     /// ("InvalidArgument") or IndexedDB cannot be opened ("Storage").
     #[wasm_bindgen(unchecked_return_type = "Promise<Recommender>")]
-    pub fn load(bytes: &[u8], options: Option<JsLoadOptions>) -> Promise {
+    pub fn load(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
+        options: Option<JsLoadOptions>,
+    ) -> Promise {
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
-        let parsed = Model::from_bytes(bytes).and_then(|m| Ok((m, LoadOptions::from_js(options)?)));
+        let parsed = js::bytes_arg(&bytes)
+            .and_then(|b| Model::from_bytes(&b))
+            .and_then(|m| Ok((m, LoadOptions::from_js(options)?)));
         future_to_promise(async move {
             let (model, opts) = parsed.map_err(js_error)?;
             Ok(Self::open(model, opts).await.map_err(js_error)?.into())
@@ -236,14 +270,20 @@ impl Recommender {
     /// Keys the model does not know are kept (a later model may know them).
     /// Rejects with "InvalidArgument" (bad key/kind) or "Storage"; on rejection nothing changed.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn record(&self, key: String, kind: Option<JsEventKind>) -> Promise {
+    pub fn record(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        kind: Option<JsEventKind>,
+    ) -> Promise {
         let engine = Rc::clone(&self.engine);
-        let kind = kind.map(|k| JsValue::from(k).as_string().unwrap_or_default());
+        let key = js::string_arg(&key, "key");
+        let kind = kind.map(|k| js::string_arg(&k.into(), "kind"));
         future_to_promise(async move {
-            let kind = kind
-                .as_deref()
-                .map_or(Ok(EventKind::View), EventKind::parse);
-            let kind = kind.map_err(js_error)?;
+            let key = key.map_err(js_error)?;
+            let kind = match kind {
+                None => EventKind::View,
+                Some(k) => EventKind::parse(&k.map_err(js_error)?).map_err(js_error)?,
+            };
             engine
                 .record(&key, kind, js_sys::Date::now())
                 .await
@@ -328,7 +368,7 @@ impl Recommender {
     #[wasm_bindgen(unchecked_return_type = "CatalogItem[]")]
     pub fn catalog(&self) -> JsValue {
         // Without extra attributes the fields cannot be refused.
-        self.items(0, self.item_count(), None)
+        self.rows_from(0, self.item_count(), None)
             .unwrap_or_else(|_| js_sys::Array::new().into())
     }
 
@@ -338,44 +378,32 @@ impl Recommender {
     #[wasm_bindgen(unchecked_return_type = "CatalogItem[]")]
     pub fn items(
         &self,
-        offset: usize,
-        count: usize,
+        #[wasm_bindgen(unchecked_param_type = "number")] offset: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] count: JsValue,
         attributes: Option<JsStringArray>,
     ) -> Result<JsValue, JsValue> {
-        let m = self.engine.model();
-        let attributes = match attributes.map(JsValue::from) {
-            Some(v) if !v.is_undefined() && !v.is_null() => {
-                js::string_list(&v).ok_or_else(|| {
-                    js_error(Error::InvalidArgument(
-                        "attributes must be an array of strings".into(),
-                    ))
-                })?
-            }
-            _ => Vec::new(),
-        };
-        let fields = Fields::catalogue(m, &attributes).map_err(js_error)?;
-        let start = offset.min(m.len());
-        let end = start.saturating_add(count).min(m.len());
-        Ok(rows::rows(
-            m,
-            &fields,
-            &mut (start..end).map(|i| (i as u32, 0.0)),
-        ))
+        let offset = js::index_arg(&offset, "offset").map_err(js_error)?;
+        let count = js::index_arg(&count, "count").map_err(js_error)?;
+        self.rows_from(offset, count, attributes)
     }
 
     /// The item with `key` and every attribute the model has, or `undefined` for a key the model
-    /// does not know.
+    /// does not know. Throws "InvalidArgument" when `key` is not a string.
     #[wasm_bindgen(unchecked_return_type = "CatalogItem | undefined")]
-    pub fn item(&self, key: &str) -> JsValue {
+    pub fn item(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let key = js::string_arg(&key, "key").map_err(js_error)?;
         let m = self.engine.model();
-        match m.keys.index_of(key) {
+        Ok(match m.keys.index_of(&key) {
             Some(i) => {
                 let fields = Fields::every_attribute(m);
                 js_sys::Reflect::get_u32(&rows::rows(m, &fields, &mut std::iter::once((i, 0.0))), 0)
                     .unwrap_or(JsValue::UNDEFINED)
             }
             None => JsValue::UNDEFINED,
-        }
+        })
     }
 
     /// The scorer answering the next query: "webgpu" or "cpu" (also "cpu" while "auto" is
@@ -426,8 +454,12 @@ impl Recommender {
     /// Deletes the IndexedDB database of `namespace` ("forget me"; tests start clean with it).
     /// Close or free instances using it first; open ones are closed by the request.
     #[wasm_bindgen(js_name = deleteStoredHistory, unchecked_return_type = "Promise<void>")]
-    pub fn delete_stored_history(namespace: String) -> Promise {
+    pub fn delete_stored_history(
+        #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
+    ) -> Promise {
+        let namespace = js::string_arg(&namespace, "namespace");
         future_to_promise(async move {
+            let namespace = namespace.map_err(js_error)?;
             check_namespace(&namespace).map_err(js_error)?;
             idb::delete_database(&namespace).await.map_err(js_error)?;
             Ok(JsValue::UNDEFINED)
