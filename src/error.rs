@@ -71,6 +71,16 @@ pub enum Error {
     /// Reading input files for training or packing failed (native tools only).
     #[error("{path}: {reason}")]
     Io { path: String, reason: String },
+    /// A training input has more unusable rows than `--max-bad-rows` allows (native tools only);
+    /// `details` counts them by reason with the first examples.
+    #[error("{path}: {bad} of {rows} rows are unusable, more than the limit of {limit} (--max-bad-rows)\n{details}")]
+    TooManyBadRows {
+        path: String,
+        bad: u64,
+        rows: u64,
+        limit: String,
+        details: String,
+    },
 }
 
 /// `Result` with the crate's [`Error`].
@@ -97,6 +107,7 @@ impl Error {
             Error::Storage(_) => "Storage",
             Error::Gpu(_) => "Gpu",
             Error::Io { .. } => "Io",
+            Error::TooManyBadRows { .. } => "TooManyBadRows",
         }
     }
 }
