@@ -1,23 +1,18 @@
 //! CSV/TSV files (any one-byte delimiter, RFC 4180 quoting, a header line or names given) as
 //! rows of text [`Cell`]s; empty fields are [`Cell::Null`].
 
-use std::fs::File;
-
-use super::options::FileOptions;
-use super::table::{
-    decode, io_error, missing_column, Cell, Columns, ReadProgress, RowSink, Wanted,
-};
+use super::table::{self, decode, io_error, Cell, Columns, Input};
 use crate::Result;
 
-pub fn read(
-    file: &FileOptions,
-    wanted: Wanted<'_>,
-    sink: &mut RowSink<'_>,
-    progress: &mut ReadProgress<'_>,
-) -> Result<Columns> {
+pub fn read(input: Input<'_, '_, '_>) -> Result<Columns> {
+    let Input {
+        file,
+        wanted,
+        sink,
+        progress,
+    } = input;
     let path = file.path();
-    let handle = File::open(path).map_err(|e| io_error(path, e))?;
-    let total = handle.metadata().map(|m| m.len()).unwrap_or(0);
+    let (handle, total) = table::open(path)?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(file.resolved_delimiter())
         .has_headers(file.columns.is_none())
@@ -37,24 +32,7 @@ pub fn read(
         }
     };
     // Column `k` of the row handed over is field `pick[k]` of the record (None: not in the file).
-    let (names, pick): (Vec<String>, Vec<Option<usize>>) = match wanted {
-        Wanted::These { columns, required } => {
-            if let Some(c) = columns[..required]
-                .iter()
-                .find(|c| !header.iter().any(|h| h == *c))
-            {
-                return Err(missing_column(path, c, &header));
-            }
-            (
-                columns.iter().map(|c| (*c).to_owned()).collect(),
-                columns
-                    .iter()
-                    .map(|c| header.iter().position(|h| h == c))
-                    .collect(),
-            )
-        }
-        Wanted::All => (header.clone(), (0..header.len()).map(Some).collect()),
-    };
+    let (names, pick) = table::select(wanted, &header, path)?;
     let mut record = csv::ByteRecord::new();
     let mut rows = 0u64;
     loop {

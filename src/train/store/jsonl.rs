@@ -1,13 +1,11 @@
 //! JSON Lines files (one object per line; blank lines skipped) as rows of [`Cell`]s: strings,
 //! integers, numbers, booleans, lists of scalars; a nested object is kept as its JSON text.
 
-use std::fs::File;
 use std::io::{BufRead, BufReader};
 
 use serde_json::{Map, Value};
 
-use super::options::FileOptions;
-use super::table::{decode, io_error, Cell, Columns, ReadProgress, RowResult, RowSink, Wanted};
+use super::table::{decode, io_error, Cell, Columns, Input, RowResult, Wanted};
 use crate::Result;
 
 fn scalar_text(v: &Value) -> String {
@@ -32,15 +30,15 @@ fn cell(v: Option<&Value>) -> Cell {
     }
 }
 
-pub fn read(
-    file: &FileOptions,
-    wanted: Wanted<'_>,
-    sink: &mut RowSink<'_>,
-    progress: &mut ReadProgress<'_>,
-) -> Result<Columns> {
+pub fn read(input: Input<'_, '_, '_>) -> Result<Columns> {
+    let Input {
+        file,
+        wanted,
+        sink,
+        progress,
+    } = input;
     let path = file.path();
-    let handle = File::open(path).map_err(|e| io_error(path, e))?;
-    let total = handle.metadata().map(|m| m.len()).unwrap_or(0);
+    let (handle, total) = super::table::open(path)?;
     let mut reader = BufReader::with_capacity(1 << 16, handle);
     let mut names: Vec<String> = match wanted {
         Wanted::These { columns, .. } => columns.iter().map(|c| (*c).to_owned()).collect(),

@@ -1,13 +1,10 @@
 //! Parquet files through the crate's row-level reader (no Arrow): integer, floating-point,
 //! boolean, string and timestamp columns, lists of scalars; uncompressed or snappy.
 
-use std::fs::File;
-
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::{Field, List};
 
-use super::options::FileOptions;
-use super::table::{io_error, missing_column, Cell, Columns, ReadProgress, RowSink, Wanted};
+use super::table::{self, io_error, Cell, Columns, Input};
 use crate::Result;
 
 fn list(l: &List) -> Vec<String> {
@@ -43,14 +40,15 @@ fn cell(f: &Field) -> Cell {
     }
 }
 
-pub fn read(
-    file: &FileOptions,
-    wanted: Wanted<'_>,
-    sink: &mut RowSink<'_>,
-    progress: &mut ReadProgress<'_>,
-) -> Result<Columns> {
+pub fn read(input: Input<'_, '_, '_>) -> Result<Columns> {
+    let Input {
+        file,
+        wanted,
+        sink,
+        progress,
+    } = input;
     let path = file.path();
-    let handle = File::open(path).map_err(|e| io_error(path, e))?;
+    let (handle, _) = table::open(path)?;
     let reader = SerializedFileReader::new(handle).map_err(|e| io_error(path, e))?;
     let meta = reader.metadata().file_metadata();
     let total = u64::try_from(meta.num_rows()).unwrap_or(0);
@@ -61,27 +59,18 @@ pub fn read(
         .iter()
         .map(|f| f.name().to_owned())
         .collect();
-    let names: Vec<String> = match wanted {
-        Wanted::These { columns, required } => {
-            if let Some(c) = columns[..required]
-                .iter()
-                .find(|c| !header.iter().any(|h| h == *c))
-            {
-                return Err(missing_column(path, c, &header));
-            }
-            columns.iter().map(|c| (*c).to_owned()).collect()
-        }
-        Wanted::All => header.clone(),
-    };
+    let (names, pick) = table::select(wanted, &header, path)?;
     let rows = reader.get_row_iter(None).map_err(|e| io_error(path, e))?;
     for (n, row) in rows.enumerate() {
         let row = row.map_err(|e| io_error(path, format!("row {}: {e}", n + 1)))?;
-        let mut cells = vec![Cell::Absent; names.len()];
-        for (name, field) in row.get_column_iter() {
-            if let Some(k) = names.iter().position(|c| c == name) {
-                cells[k] = cell(field);
-            }
-        }
+        let fields: Vec<&Field> = row.get_column_iter().map(|(_, f)| f).collect();
+        let cells = pick
+            .iter()
+            .map(|p| {
+                p.and_then(|i| fields.get(i))
+                    .map_or(Cell::Absent, |f| cell(f))
+            })
+            .collect();
         if (n + 1) % 4096 == 0 {
             progress(n as u64 + 1, total);
         }

@@ -67,18 +67,67 @@ pub type RowSink<'s> = dyn FnMut(&[String], u64, RowResult) + 's;
 /// Progress of a read: `(done, total)` in bytes (text) or rows (Parquet).
 pub type ReadProgress<'p> = dyn FnMut(u64, u64) + 'p;
 
-/// Reads `file`, handing every row to `sink`; returns the column names of the file (for
-/// [`Wanted::These`], which of them the file has is told by [`Columns`]).
+/// One read: the file, the columns wanted, where rows go and where progress goes.
+pub struct Input<'a, 's, 'p> {
+    pub file: &'a FileOptions,
+    pub wanted: Wanted<'a>,
+    pub sink: &'s mut RowSink<'s>,
+    pub progress: &'p mut ReadProgress<'p>,
+}
+
+/// Reads `file`, handing every row to `sink`; returns the column names the file has (for
+/// JSON Lines: the keys any row had).
 pub fn read(
     file: &FileOptions,
     wanted: Wanted<'_>,
     sink: &mut RowSink<'_>,
     progress: &mut ReadProgress<'_>,
 ) -> Result<Columns> {
+    let input = Input {
+        file,
+        wanted,
+        sink,
+        progress,
+    };
     match file.resolved_format()? {
-        Format::Csv => super::csv_reader::read(file, wanted, sink, progress),
-        Format::Jsonl => super::jsonl::read(file, wanted, sink, progress),
-        Format::Parquet => super::parquet_reader::read(file, wanted, sink, progress),
+        Format::Csv => super::csv_reader::read(input),
+        Format::Jsonl => super::jsonl::read(input),
+        Format::Parquet => super::parquet_reader::read(input),
+    }
+}
+
+/// Opens `path` for reading, with its length in bytes (0 when unknown).
+pub fn open(path: &std::path::Path) -> Result<(std::fs::File, u64)> {
+    let handle = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    let len = handle.metadata().map(|m| m.len()).unwrap_or(0);
+    Ok((handle, len))
+}
+
+/// For a file whose columns are known up front (`header`, CSV or Parquet): the names handed
+/// over and, for each, its position in `header` (`None`: not in the file); fails when a required
+/// column is missing.
+pub fn select(
+    wanted: Wanted<'_>,
+    header: &[String],
+    path: &std::path::Path,
+) -> Result<(Vec<String>, Vec<Option<usize>>)> {
+    match wanted {
+        Wanted::These { columns, required } => {
+            let missing = columns[..required]
+                .iter()
+                .find(|c| !header.iter().any(|h| h == *c));
+            if let Some(c) = missing {
+                return Err(missing_column(path, c, header));
+            }
+            Ok((
+                columns.iter().map(|c| (*c).to_owned()).collect(),
+                columns
+                    .iter()
+                    .map(|c| header.iter().position(|h| h == c))
+                    .collect(),
+            ))
+        }
+        Wanted::All => Ok((header.to_vec(), (0..header.len()).map(Some).collect())),
     }
 }
 
