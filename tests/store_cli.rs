@@ -1,6 +1,7 @@
 //! `localrank train` on a store's files through the CLI: the one command of the README, clap's
 //! help/version/validation, and MovieLens-100K (headerless, tab- and pipe-separated, latin-1)
-//! trained with only column and format flags when `../shared/datasets/ml-100k` exists.
+//! trained with only column and format flags when `../shared/datasets/ml-100k` exists (it says
+//! SKIPPED on stderr otherwise; `LOCALRANK_REQUIRE_ML100K=1` turns that into a failure).
 #![cfg(feature = "train")]
 
 use std::path::{Path, PathBuf};
@@ -141,14 +142,17 @@ fantasy,film_noir,horror,musical,mystery,romance,sci_fi,thriller,war,western";
 
 #[test]
 fn movielens_100k_trains_with_only_column_and_format_flags() {
-    let dir = root().join("../shared/datasets/ml-100k");
-    let dir = if dir.exists() {
-        dir
-    } else {
-        PathBuf::from("/work/shared/datasets/ml-100k")
-    };
+    // `LOCALRANK_ML100K` names another folder; `LOCALRANK_REQUIRE_ML100K=1` makes absence a
+    // failure instead of a skip (as LOCALRANK_REQUIRE_GPU does for the GPU tests).
+    let dir = std::env::var_os("LOCALRANK_ML100K")
+        .map_or_else(|| root().join("../shared/datasets/ml-100k"), PathBuf::from);
     if !dir.join("u.data").exists() {
-        eprintln!("SKIPPED: MovieLens-100K not found at ../shared/datasets/ml-100k (this test did not run)");
+        let msg = format!("MovieLens-100K not found at {}", dir.display());
+        assert!(
+            std::env::var_os("LOCALRANK_REQUIRE_ML100K").is_none(),
+            "{msg}"
+        );
+        eprintln!("SKIPPED movielens_100k_trains_with_only_column_and_format_flags: {msg}");
         return;
     }
     let out_path = tmp("ml100k.lrm");
