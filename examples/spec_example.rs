@@ -1,5 +1,8 @@
-//! Prints the example model of docs/FORMAT.md as hex (how the spec's example was produced).
-use localrank::model::{FoldIn, ItemKeys, ItemTable, Metadata, Model};
+//! Prints the example model of docs/FORMAT.md as hex (how the spec's example was produced);
+//! `-- attr`: the same model with the `ATTR` and `PROV` sections of § 1.8–1.9.
+use localrank::model::{
+    AttrValues, Attribute, Attributes, FoldIn, ItemKeys, ItemTable, Metadata, Model, Provenance,
+};
 use ndarray::{array, Array1};
 
 fn main() {
@@ -9,7 +12,7 @@ fn main() {
         bias: Array1::from(vec![0.125f32, 0.0]),
     };
     let gram = table.gram();
-    let model = Model {
+    let mut model = Model {
         keys: ItemKeys::new(vec!["A1".into(), "B2".into()]).expect("unique"),
         meta: Metadata {
             fields: vec!["title".into(), "category".into()],
@@ -25,6 +28,25 @@ fn main() {
         table,
         extra: Default::default(),
     };
+    if std::env::args().nth(1).as_deref() == Some("attr") {
+        model.extra.attributes = Attributes {
+            fields: vec![
+                Attribute {
+                    name: "price".into(),
+                    present: vec![true, false],
+                    values: AttrValues::Number(vec![3.5, 0.0]),
+                },
+                Attribute {
+                    name: "in_stock".into(),
+                    present: vec![true, true],
+                    values: AttrValues::Bool(vec![true, false]),
+                },
+            ],
+        };
+        model.extra.provenance = Some(Provenance {
+            entries: vec![("created".into(), "2025-12-01T00:00:00Z".into())],
+        });
+    }
     let bytes = model.to_bytes();
     for (i, chunk) in bytes.chunks(16).enumerate() {
         let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();

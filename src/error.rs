@@ -77,6 +77,16 @@ pub enum Error {
     /// never raises it; `pkg/worker.js` does, with this code.
     #[error("recommender worker: {0}")]
     Worker(String),
+    /// A training input has more unusable rows than `--max-bad-rows` allows (native tools only);
+    /// `details` counts them by reason with the first examples.
+    #[error("{path}: {bad} of {rows} rows are unusable, more than the limit of {limit} (--max-bad-rows)\n{details}")]
+    TooManyBadRows {
+        path: String,
+        bad: u64,
+        rows: u64,
+        limit: String,
+        details: String,
+    },
 }
 
 /// `Result` with the crate's [`Error`].
@@ -128,6 +138,7 @@ error_codes!(
     Gpu,
     Io,
     Worker,
+    TooManyBadRows,
 );
 
 #[cfg(test)]

@@ -5,11 +5,18 @@ use localrank::model::container;
 use localrank::Model;
 
 fn spec_example_bytes() -> Vec<u8> {
+    example_bytes("spec-example")
+}
+
+/// The hex dump between `<!-- {marker}:begin -->` and `<!-- {marker}:end -->`.
+fn example_bytes(marker: &str) -> Vec<u8> {
     let doc = include_str!("../docs/FORMAT.md");
     let start = doc
-        .find("<!-- spec-example:begin -->")
+        .find(&format!("<!-- {marker}:begin -->"))
         .expect("begin marker");
-    let end = doc.find("<!-- spec-example:end -->").expect("end marker");
+    let end = doc
+        .find(&format!("<!-- {marker}:end -->"))
+        .expect("end marker");
     doc[start..end]
         .lines()
         .filter_map(|l| l.split_once(": "))
@@ -64,5 +71,28 @@ fn the_spec_example_has_the_documented_header_and_section_offsets() {
 fn the_writer_reproduces_the_spec_example_byte_for_byte() {
     let bytes = spec_example_bytes();
     let m = Model::from_bytes(&bytes).unwrap();
+    assert_eq!(m.to_bytes(), bytes);
+}
+
+#[test]
+fn the_attribute_example_parses_with_the_documented_values_and_round_trips() {
+    use localrank::model::{AttrType, AttrValue};
+    let bytes = example_bytes("spec-example-attr");
+    let m = Model::from_bytes(&bytes).expect("the ATTR example is a valid model");
+    assert_eq!(m.meta.get(0, "title"), "Glue");
+    let schema: Vec<_> = m.attributes().schema().collect();
+    assert_eq!(
+        schema,
+        [("price", AttrType::Number), ("in_stock", AttrType::Bool)]
+    );
+    assert_eq!(m.attribute(0, "price"), Some(AttrValue::Number(3.5)));
+    assert_eq!(m.attribute(1, "price"), None);
+    assert_eq!(m.attribute(0, "in_stock"), Some(AttrValue::Bool(true)));
+    assert_eq!(m.attribute(1, "in_stock"), Some(AttrValue::Bool(false)));
+    let prov = m.provenance().expect("PROV");
+    assert_eq!(prov.get("created"), Some("2025-12-01T00:00:00Z"));
+    let sections = container::parse(&bytes).unwrap();
+    let attr = sections.iter().find(|s| &s.id == b"ATTR").unwrap();
+    assert!(!attr.required, "ATTR is optional");
     assert_eq!(m.to_bytes(), bytes);
 }

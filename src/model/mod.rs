@@ -6,10 +6,12 @@
 //! either returns a fully validated model or a typed [`crate::Error`]; it never panics.
 //! The byte layout is specified in `docs/FORMAT.md`.
 
+pub mod attributes;
 pub mod container;
 pub mod crc32;
 mod cursor;
 pub mod neighbours;
+pub mod provenance;
 pub mod rows4;
 mod sections;
 mod strings;
@@ -18,8 +20,10 @@ use std::borrow::Cow;
 
 use ndarray::{Array1, Array2};
 
+pub use attributes::{AttrType, AttrValue, AttrValues, Attribute, Attributes};
 pub use container::{RawSection, FORMAT_MAJOR, MAGIC};
 pub use neighbours::Neighbours;
+pub use provenance::Provenance;
 pub use rows4::Packed4;
 pub use strings::Strings;
 
@@ -361,6 +365,10 @@ pub struct Extensions {
     /// Write the item rows as 4-bit `QI4R` instead of `QI8R` (only when every value is in
     /// −7..=7, see [`rows4::fits`]); set when a model was read from `QI4R`.
     pub rows4: bool,
+    /// Optional `ATTR` typed catalogue attributes (§ 1.8); empty when absent.
+    pub attributes: Attributes,
+    /// Optional `PROV` provenance record (§ 1.9).
+    pub provenance: Option<Provenance>,
 }
 
 /// A complete, validated model.
@@ -427,6 +435,21 @@ impl Model {
     /// Embedding dimension.
     pub fn dim(&self) -> usize {
         self.table.dim()
+    }
+
+    /// The typed catalogue attributes (`ATTR`); empty when the model has none.
+    pub fn attributes(&self) -> &Attributes {
+        &self.extra.attributes
+    }
+
+    /// Item `row`'s value of attribute `name`; `None` when unknown or absent for that item.
+    pub fn attribute(&self, row: usize, name: &str) -> Option<AttrValue<'_>> {
+        self.extra.attributes.get(row, name)
+    }
+
+    /// The provenance record (`PROV`), if the model has one.
+    pub fn provenance(&self) -> Option<&Provenance> {
+        self.extra.provenance.as_ref()
     }
 }
 

@@ -308,6 +308,7 @@ mod tests {
             extra: Extensions {
                 neighbours: None,
                 rows4,
+                ..Default::default()
             },
         }
     }

@@ -3,9 +3,11 @@
 
 use ndarray::{Array1, Array2};
 
+use super::attributes::{self, ATTR};
 use super::container::RawSection;
 use super::cursor::{self, Cursor, Sink};
 use super::neighbours::{Neighbours, NBRS};
+use super::provenance::{self, PROV};
 use super::rows4::{self, QI4R};
 use super::{
     strings, Extensions, FoldIn, ItemKeys, ItemTable, Metadata, Model, Rows, MAX_DIM, MAX_ITEMS,
@@ -20,7 +22,7 @@ pub(crate) const BIAS: [u8; 4] = *b"BIAS";
 pub(crate) const KEYS: [u8; 4] = *b"KEYS";
 pub(crate) const META: [u8; 4] = *b"META";
 pub(crate) const FOLD: [u8; 4] = *b"FOLD";
-const KNOWN: [[u8; 4]; 8] = [DIMS, QI8R, BIAS, KEYS, META, FOLD, NBRS, QI4R];
+const KNOWN: [[u8; 4]; 10] = [DIMS, QI8R, BIAS, KEYS, META, FOLD, NBRS, QI4R, ATTR, PROV];
 
 fn find<'a>(sections: &[RawSection<'a>], id: [u8; 4], name: &'static str) -> Result<&'a [u8]> {
     sections
@@ -139,6 +141,15 @@ pub(crate) fn decode(sections: &[RawSection<'_>]) -> Result<Model> {
         None => None,
     };
 
+    let attributes = match sections.iter().find(|s| s.id == ATTR) {
+        Some(s) => attributes::decode(s.bytes, n)?,
+        None => Default::default(),
+    };
+    let provenance = match sections.iter().find(|s| s.id == PROV) {
+        Some(s) => Some(provenance::decode(s.bytes)?),
+        None => None,
+    };
+
     Ok(Model {
         table: ItemTable {
             rows,
@@ -151,6 +162,8 @@ pub(crate) fn decode(sections: &[RawSection<'_>]) -> Result<Model> {
         extra: Extensions {
             neighbours,
             rows4: rows4.is_some(),
+            attributes,
+            provenance,
         },
     })
 }
@@ -286,6 +299,12 @@ pub(crate) fn encode(m: &Model) -> Vec<([u8; 4], bool, Vec<u8>)> {
     }
     if let Some(nb) = &m.extra.neighbours {
         out.push((NBRS, false, nb.encode(n)));
+    }
+    if !m.extra.attributes.is_empty() {
+        out.push((ATTR, false, attributes::encode(&m.extra.attributes)));
+    }
+    if let Some(p) = &m.extra.provenance {
+        out.push((PROV, false, provenance::encode(p)));
     }
     out
 }

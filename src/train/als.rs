@@ -3,7 +3,7 @@
 //! Cholesky solve per row via [`crate::linalg::cholesky_solve`].
 //!
 //! Confidences are the device's: a user's item weight `w` comes from
-//! [`crate::score::user::weights_newest_first`] over the sequence (views, newest first), and
+//! [`crate::score::user::weights_newest_first`] over the sequence (`(item, kind)`, newest first), and
 //! `c = 1 + α·w`, preference 1. Deterministic by construction: a seeded splitmix64
 //! initialisation, one thread, fixed loop order and no BLAS — same inputs, same bits.
 
@@ -29,18 +29,33 @@ pub struct Interactions {
 }
 
 impl Interactions {
-    /// Weights from chronological sequences of item rows (< `items`), as fold-in computes them.
+    /// Weights from chronological sequences of item rows (< `items`), all views, as fold-in
+    /// computes them.
     pub fn from_sequences(sequences: &[Vec<u32>], items: usize, params: &TrainParams) -> Self {
+        let with_kinds = sequences
+            .iter()
+            .map(|seq| seq.iter().map(|&i| (i, EventKind::View)).collect());
+        Self::from_events(with_kinds, items, params)
+    }
+
+    /// Weights from chronological sequences of `(item row, kind)` (rows < `items`): exactly the
+    /// weights fold-in computes on the device from the same events
+    /// ([`weights_newest_first`] with the model's kind weights).
+    pub fn from_events(
+        sequences: impl IntoIterator<Item = Vec<(u32, EventKind)>>,
+        items: usize,
+        params: &TrainParams,
+    ) -> Self {
         let mut by_item = vec![Vec::new(); items];
         let mut occurrences = vec![0u32; items];
-        let mut by_user = Vec::with_capacity(sequences.len());
-        for (u, seq) in sequences.iter().enumerate() {
-            let newest_first = seq.iter().rev().map(|&i| (i, EventKind::View));
-            let weights = weights_newest_first(newest_first, &KIND_WEIGHTS, params.decay);
+        let mut by_user = Vec::new();
+        for (u, seq) in sequences.into_iter().enumerate() {
+            let weights =
+                weights_newest_first(seq.iter().rev().copied(), &KIND_WEIGHTS, params.decay);
             for &(i, w) in &weights {
                 by_item[i as usize].push((u as u32, w));
             }
-            for &i in seq {
+            for &(i, _) in &seq {
                 occurrences[i as usize] += 1;
             }
             by_user.push(weights);

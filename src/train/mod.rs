@@ -3,7 +3,8 @@
 //! `.lrm` [`crate::Model`] ([`pack`]), and offline evaluation (docs/QUALITY.md): the datasets
 //! ([`seqdata`]), the leave-one-out full-ranking protocol ([`protocol`]), baselines
 //! ([`baselines`]) and localrank's models scored as the browser scores them ([`experiment`]).
-//! [`evaluate`] is the older single-split check kept for its tests.
+//! [`evaluate`] is the older single-split check kept for its tests. A store's own files:
+//! [`store`] reads them, [`from_store`] trains and packs.
 //!
 //! Not for wasm: nothing here is compiled into the browser build.
 
@@ -13,9 +14,11 @@ pub mod catalog;
 pub mod dataset;
 pub mod evaluate;
 pub mod experiment;
+pub mod from_store;
 pub mod pack;
 pub mod protocol;
 pub mod seqdata;
+pub mod store;
 pub mod transitions;
 
 use crate::model::MAX_DIM;
@@ -23,8 +26,8 @@ use crate::{Error, Result};
 
 pub use dataset::Dataset;
 
-/// Weights of view, cart and purchase written into every model (the trainer itself only sees
-/// views: the dataset has no event kinds).
+/// Weights of view, cart and purchase written into every model and used in training (the
+/// Scientific data has views only; a store's event log has all three kinds).
 pub const KIND_WEIGHTS: [f32; 3] = [1.0, 2.0, 3.0];
 
 /// Everything that shapes a trained model. Defaults were picked earlier with a single

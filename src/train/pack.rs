@@ -87,6 +87,7 @@ pub fn pack_plain(
         extra: crate::model::Extensions {
             neighbours: None,
             rows4,
+            ..Default::default()
         },
     })
 }

@@ -1,0 +1,212 @@
+//! Flag groups shared by commands: ALS training flags (one value in `train`, comma-separated
+//! lists forming a grid in `eval`) and the neighbour-list flags.
+
+use std::str::FromStr;
+
+use clap::Args;
+use localrank::train::transitions::NeighbourParams;
+use localrank::train::TrainParams;
+use localrank::Result;
+
+use crate::invalid;
+
+/// ALS flags of `train` (defaults in brackets).
+#[derive(Args, Debug, Clone)]
+pub struct TrainFlags {
+    /// Embedding dimension
+    #[arg(long, default_value_t = TrainParams::default().dim)]
+    pub dim: usize,
+    /// ALS sweeps
+    #[arg(long, default_value_t = TrainParams::default().iterations)]
+    pub iters: usize,
+    /// Ridge regulariser, also used by fold-in
+    #[arg(long, default_value_t = TrainParams::default().lambda)]
+    pub lambda: f32,
+    /// Confidence scale, c = 1 + alpha·w
+    #[arg(long, default_value_t = TrainParams::default().alpha)]
+    pub alpha: f32,
+    /// Recency decay per position, newest first
+    #[arg(long, default_value_t = TrainParams::default().decay)]
+    pub decay: f32,
+    /// Popularity bias scale
+    #[arg(long, default_value_t = TrainParams::default().pop_weight)]
+    pub pop_weight: f32,
+    /// Initialisation seed
+    #[arg(long, default_value_t = TrainParams::default().seed)]
+    pub seed: u64,
+}
+
+impl TrainFlags {
+    /// The parameters, validated.
+    pub fn params(&self) -> Result<TrainParams> {
+        let p = TrainParams {
+            dim: self.dim,
+            iterations: self.iters,
+            lambda: self.lambda,
+            alpha: self.alpha,
+            decay: self.decay,
+            pop_weight: self.pop_weight,
+            seed: self.seed,
+        };
+        p.validate()?;
+        Ok(p)
+    }
+}
+
+/// Neighbour-list flags (src/train/transitions.rs); in `train` any of them adds `NBRS`, in
+/// `eval --model seq` comma-separated lists form a grid.
+#[derive(Args, Debug, Clone, Default)]
+pub struct NbrFlags {
+    #[arg(long, value_name = "N[,N…]")]
+    pub nbr_top: Option<List<usize>>,
+    #[arg(long, value_name = "N[,N…]")]
+    pub nbr_window: Option<List<usize>>,
+    #[arg(long, value_name = "X[,X…]")]
+    pub nbr_decay: Option<List<f32>>,
+    #[arg(long, value_name = "X[,X…]")]
+    pub nbr_backward: Option<List<f32>>,
+    #[arg(long, value_name = "X[,X…]")]
+    pub nbr_source_norm: Option<List<f32>>,
+    #[arg(long, value_name = "X[,X…]")]
+    pub nbr_target_norm: Option<List<f32>>,
+    #[arg(long, value_name = "X[,X…]")]
+    pub nbr_recency: Option<List<f32>>,
+    #[arg(long, value_name = "X[,X…]")]
+    pub nbr_mix: Option<List<f32>>,
+}
+
+impl NbrFlags {
+    /// Whether any neighbour flag was given.
+    pub fn any(&self) -> bool {
+        self.nbr_top.is_some()
+            || self.nbr_window.is_some()
+            || self.nbr_decay.is_some()
+            || self.nbr_backward.is_some()
+            || self.nbr_source_norm.is_some()
+            || self.nbr_target_norm.is_some()
+            || self.nbr_recency.is_some()
+            || self.nbr_mix.is_some()
+    }
+
+    /// Every combination of the lists (defaults where absent), validated.
+    pub fn grid(&self) -> Result<Vec<NeighbourParams>> {
+        let d = NeighbourParams::default();
+        let mut out = vec![d];
+        macro_rules! expand {
+            ($flag:ident, $field:ident) => {
+                if let Some(list) = &self.$flag {
+                    out = out
+                        .iter()
+                        .flat_map(|p| {
+                            list.0
+                                .iter()
+                                .map(move |v| NeighbourParams { $field: *v, ..*p })
+                        })
+                        .collect();
+                }
+            };
+        }
+        expand!(nbr_top, top);
+        expand!(nbr_window, window);
+        expand!(nbr_decay, distance_decay);
+        expand!(nbr_backward, backward);
+        expand!(nbr_source_norm, source_norm);
+        expand!(nbr_target_norm, target_norm);
+        expand!(nbr_recency, recency);
+        expand!(nbr_mix, mix);
+        for p in &out {
+            p.validate()?;
+        }
+        Ok(out)
+    }
+
+    /// The one setting `train` takes, or `None` without neighbour flags.
+    pub fn single(&self) -> Result<Option<NeighbourParams>> {
+        if !self.any() {
+            return Ok(None);
+        }
+        match self.grid()?.as_slice() {
+            [one] => Ok(Some(*one)),
+            _ => Err(invalid("train takes one value per --nbr-* flag".into())),
+        }
+    }
+}
+
+/// A comma-separated list flag (`--dim 32,64`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct List<T>(pub Vec<T>);
+
+impl<T: FromStr> FromStr for List<T> {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        s.split(',')
+            .map(|x| x.trim().parse().map_err(|_| format!("cannot parse {x:?}")))
+            .collect::<std::result::Result<Vec<T>, String>>()
+            .map(List)
+    }
+}
+
+impl<T: Clone> List<T> {
+    /// The values, or `[default]` when the flag is absent.
+    pub fn or(list: &Option<List<T>>, default: T) -> Vec<T> {
+        list.as_ref().map_or_else(|| vec![default], |l| l.0.clone())
+    }
+}
+
+/// ALS flags of `eval`: comma-separated lists form a grid.
+#[derive(Args, Debug, Clone)]
+pub struct GridFlags {
+    /// Embedding dimension(s) [64]
+    #[arg(long, value_name = "N[,N…]")]
+    pub dim: Option<List<usize>>,
+    /// ALS sweeps [15]
+    #[arg(long, value_name = "N[,N…]")]
+    pub iters: Option<List<usize>>,
+    /// Ridge regulariser(s) [1]
+    #[arg(long, value_name = "X[,X…]")]
+    pub lambda: Option<List<f32>>,
+    /// Confidence scale(s) [20]
+    #[arg(long, value_name = "X[,X…]")]
+    pub alpha: Option<List<f32>>,
+    /// Recency decay(s) [0.9]
+    #[arg(long, value_name = "X[,X…]")]
+    pub decay: Option<List<f32>>,
+    /// Popularity bias scale(s) [0.02]
+    #[arg(long, value_name = "X[,X…]")]
+    pub pop_weight: Option<List<f32>>,
+    /// Initialisation seed [42]
+    #[arg(long, default_value_t = TrainParams::default().seed)]
+    pub seed: u64,
+}
+
+impl GridFlags {
+    /// Every combination of the lists, validated.
+    pub fn grid(&self) -> Result<Vec<TrainParams>> {
+        let d = TrainParams::default();
+        let mut out = Vec::new();
+        for dim in List::or(&self.dim, d.dim) {
+            for iterations in List::or(&self.iters, d.iterations) {
+                for lambda in List::or(&self.lambda, d.lambda) {
+                    for alpha in List::or(&self.alpha, d.alpha) {
+                        for decay in List::or(&self.decay, d.decay) {
+                            for pop_weight in List::or(&self.pop_weight, d.pop_weight) {
+                                let p = TrainParams {
+                                    dim,
+                                    iterations,
+                                    lambda,
+                                    alpha,
+                                    decay,
+                                    pop_weight,
+                                    seed: self.seed,
+                                };
+                                p.validate()?;
+                                out.push(p);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}

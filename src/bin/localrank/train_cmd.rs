@@ -1,0 +1,301 @@
+//! `localrank train`: from a store's event log and catalogue (`--events`, `--catalog`), or from
+//! the bundled Scientific data (`--data`), to a `.lrm` file — with progress, every dropped row
+//! reported by reason, and the provenance record.
+
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use clap::Args;
+use localrank::train::experiment::RowFormat;
+use localrank::train::from_store::{self, Phase, ShipOptions};
+use localrank::train::store::options::{
+    parse_delimiter, BadRowLimit, CatalogColumns, Encoding, EventColumns, EventMap, FileOptions,
+    Format, StoreOptions, TimeUnit, UnknownItems,
+};
+use localrank::train::store::{self, Reading, StoreData};
+use localrank::train::{train_model_with, Dataset, TrainParams};
+use localrank::{Error, Model, Result};
+
+use crate::args::{List, NbrFlags, TrainFlags};
+use crate::{invalid, progress, write_file};
+
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// The store's event log: CSV/TSV, JSON Lines or Parquet
+    #[arg(long, value_name = "FILE", required_unless_present = "data")]
+    events: Option<PathBuf>,
+    /// The store's catalogue (item key plus any attributes)
+    #[arg(long, value_name = "FILE", conflicts_with = "data")]
+    catalog: Option<PathBuf>,
+    /// The bundled Scientific data (a RecBole directory) instead of --events
+    #[arg(long, value_name = "DIR", conflicts_with = "events")]
+    data: Option<PathBuf>,
+    /// Where to write the model
+    #[arg(long, value_name = "FILE.lrm")]
+    out: PathBuf,
+    /// Row format: 8 (int8) or 4 (4-bit)
+    #[arg(long, default_value = "8", value_parser = ["8", "4", "int8", "int4"])]
+    rows: String,
+    #[command(flatten)]
+    store: StoreFlags,
+    #[command(flatten)]
+    train: TrainFlags,
+    #[command(flatten)]
+    nbr: NbrFlags,
+}
+
+/// How to read the store's files (with --events only).
+#[derive(Args, Debug)]
+#[group(requires = "events", multiple = true)]
+pub struct StoreFlags {
+    /// Event file format [from the extension]
+    #[arg(long, value_name = "csv|tsv|jsonl|parquet")]
+    events_format: Option<Format>,
+    /// Catalogue format [from the extension]
+    #[arg(long, value_name = "csv|tsv|jsonl|parquet")]
+    catalog_format: Option<Format>,
+    /// Event file CSV delimiter (one character or `tab`) [`,`; tab for .tsv]
+    #[arg(long, value_parser = parse_delimiter, value_name = "C")]
+    events_delimiter: Option<u8>,
+    /// Catalogue CSV delimiter
+    #[arg(long, value_parser = parse_delimiter, value_name = "C")]
+    catalog_delimiter: Option<u8>,
+    /// Column names of a headerless event file (comma-separated)
+    #[arg(long, value_name = "A,B,…")]
+    events_columns: Option<List<String>>,
+    /// Column names of a headerless catalogue
+    #[arg(long, value_name = "A,B,…")]
+    catalog_columns: Option<List<String>>,
+    /// Text encoding of both files: utf-8 or latin-1
+    #[arg(long, default_value = "utf-8")]
+    encoding: Encoding,
+    /// Text encoding of the catalogue [--encoding]
+    #[arg(long)]
+    catalog_encoding: Option<Encoding>,
+    /// User id column
+    #[arg(long, default_value = "user_id")]
+    user_col: String,
+    /// Item key column, in the events and (unless --catalog-item-col) the catalogue
+    #[arg(long, default_value = "item_id")]
+    item_col: String,
+    /// Timestamp column: Unix s/ms/µs/ns or ISO 8601
+    #[arg(long, default_value = "timestamp")]
+    time_col: String,
+    /// Event-type column; without this flag a file lacking `event_type` is all views
+    #[arg(long)]
+    event_col: Option<String>,
+    /// Item key column of the catalogue [--item-col]
+    #[arg(long)]
+    catalog_item_col: Option<String>,
+    /// Title column [`title`, else `name`, else the key]
+    #[arg(long)]
+    title_col: Option<String>,
+    /// Category column; a path `A > B > C` shows its last part
+    #[arg(long, default_value = "category")]
+    category_col: String,
+    /// Brand column
+    #[arg(long, default_value = "brand")]
+    brand_col: String,
+    /// Event types → kinds (view, cart, purchase), e.g. view=view,addtocart=cart,transaction=purchase
+    #[arg(long, default_value = "view=view,cart=cart,purchase=purchase")]
+    event_map: EventMap,
+    /// Unit of numeric timestamps: auto (by magnitude: < 1e11 s, < 1e14 ms, < 1e17 µs, else ns), s, ms, us, ns
+    #[arg(long, default_value = "auto")]
+    time_unit: TimeUnit,
+    /// Most unusable rows per file before training stops: N rows or P%
+    #[arg(long, default_value = "1%")]
+    max_bad_rows: BadRowLimit,
+    /// Events for items the catalogue lacks: keep (key as title) or refuse (dropped, counted)
+    #[arg(long, default_value = "keep", value_parser = ["keep", "refuse"])]
+    unknown_items: String,
+}
+
+impl TrainArgs {
+    fn store_options(&self, events: PathBuf) -> Result<StoreOptions> {
+        let s = &self.store;
+        let file = |path: PathBuf, format, delimiter, columns: &Option<List<String>>, encoding| {
+            FileOptions {
+                path,
+                format,
+                delimiter,
+                columns: columns.as_ref().map(|c| c.0.clone()),
+                encoding,
+            }
+        };
+        Ok(StoreOptions {
+            events: file(
+                events,
+                s.events_format,
+                s.events_delimiter,
+                &s.events_columns,
+                s.encoding,
+            ),
+            catalog: self.catalog.clone().map(|c| {
+                let enc = s.catalog_encoding.unwrap_or(s.encoding);
+                file(
+                    c,
+                    s.catalog_format,
+                    s.catalog_delimiter,
+                    &s.catalog_columns,
+                    enc,
+                )
+            }),
+            event_columns: EventColumns {
+                user: s.user_col.clone(),
+                item: s.item_col.clone(),
+                time: s.time_col.clone(),
+                event: s
+                    .event_col
+                    .clone()
+                    .unwrap_or_else(|| EventColumns::default().event),
+                event_explicit: s.event_col.is_some(),
+            },
+            catalog_columns: CatalogColumns {
+                item: s.catalog_item_col.clone(),
+                title: s.title_col.clone(),
+                category: s.category_col.clone(),
+                brand: s.brand_col.clone(),
+            },
+            event_map: s.event_map.clone(),
+            time_unit: s.time_unit,
+            max_bad_rows: s.max_bad_rows,
+            unknown_items: s.unknown_items.parse::<UnknownItems>()?,
+        })
+    }
+
+    fn ship(&self) -> Result<ShipOptions> {
+        let rows4 = match RowFormat::parse(&self.rows)? {
+            RowFormat::Int4 => true,
+            RowFormat::Int8 => false,
+            RowFormat::F32 => return Err(invalid("--rows f32 is not a shipping format".into())),
+        };
+        Ok(ShipOptions {
+            rows4,
+            neighbours: self.nbr.single()?,
+        })
+    }
+}
+
+/// The creation time recorded in the model: `SOURCE_DATE_EPOCH` when set (reproducible
+/// builds), else now.
+fn created_unix() -> Result<i64> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| invalid(format!("SOURCE_DATE_EPOCH {v:?} is not a Unix time"))),
+        Err(_) => Ok(SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)),
+    }
+}
+
+/// Reads the store's files with a progress bar each, then prints what happened to the rows.
+fn read_store(opts: &StoreOptions) -> Result<StoreData> {
+    let bars = [
+        opts.catalog.as_ref().map(|c| {
+            let rows = c.resolved_format().ok() == Some(Format::Parquet);
+            progress::reading(&c.display(), rows)
+        }),
+        Some({
+            let rows = opts.events.resolved_format().ok() == Some(Format::Parquet);
+            progress::reading(&opts.events.display(), rows)
+        }),
+    ];
+    let data = store::load(opts, &mut |file, done, total| {
+        let bar = match file {
+            Reading::Catalog => &bars[0],
+            Reading::Events => &bars[1],
+        };
+        if let Some(bar) = bar {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+    });
+    bars.iter().flatten().for_each(|b| b.finish_and_clear());
+    let data = data?;
+    if let Some(r) = &data.catalog_report {
+        eprintln!("{r}");
+    }
+    eprintln!("{}", data.events_report);
+    Ok(data)
+}
+
+fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Result<Model> {
+    let opts = args.store_options(events)?;
+    let ship = args.ship()?;
+    let data = read_store(&opts)?;
+    let with_events = data.sequences.iter().flatten().map(|e| e.item as usize);
+    let mut has_events = vec![false; data.items()];
+    with_events.for_each(|i| has_events[i] = true);
+    let cold = has_events.iter().filter(|h| !**h).count();
+    eprintln!(
+        "{} items ({cold} without events), {} users, {} events; {params:?}",
+        data.items(),
+        data.sequences.len(),
+        data.events()
+    );
+    let bar = progress::sweeps(params.iterations);
+    let mut spinner = None;
+    let model = from_store::train_store(&data, params, &ship, &mut |phase| match phase {
+        Phase::Sweep(p) => progress::sweep(&bar, p),
+        Phase::Neighbours => {
+            bar.finish_and_clear();
+            spinner = Some(progress::spinner("counting next-item neighbours"));
+        }
+    });
+    bar.finish_and_clear();
+    if let Some(s) = spinner {
+        s.finish_and_clear();
+    }
+    let mut model = model?;
+    model.extra.provenance = Some(from_store::provenance(
+        &opts,
+        &data,
+        params,
+        &ship,
+        created_unix()?,
+    )?);
+    Ok(model)
+}
+
+fn train_scientific(args: &TrainArgs, dir: PathBuf, params: &TrainParams) -> Result<Model> {
+    let ship = args.ship()?;
+    let data = Dataset::load(&dir)?;
+    eprintln!(
+        "{} items, {} users; {params:?}",
+        data.items(),
+        data.sequences.len()
+    );
+    let bar = progress::sweeps(params.iterations);
+    let model = train_model_with(
+        &data,
+        params,
+        ship.rows4,
+        ship.neighbours.as_ref(),
+        &mut |p| progress::sweep(&bar, p),
+    );
+    bar.finish_and_clear();
+    model
+}
+
+pub fn run(args: TrainArgs) -> Result<()> {
+    let params = args.train.params()?;
+    let start = Instant::now();
+    let model = match (args.events.clone(), args.data.clone()) {
+        (Some(events), None) => train_store(&args, events, &params)?,
+        (None, Some(dir)) => train_scientific(&args, dir, &params)?,
+        _ => return Err(Error::InvalidArgument("give --events or --data".into())),
+    };
+    let bytes = model.to_bytes();
+    write_file(&args.out, &bytes)?;
+    println!(
+        "wrote {}: {} items, dim {}, {} bytes, trained in {:.1} s",
+        args.out.display(),
+        model.len(),
+        model.dim(),
+        bytes.len(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -1,0 +1,149 @@
+//! Training on a store's own data ([`super::store::StoreData`]): ALS with the event kinds'
+//! weights (exactly fold-in's, [`super::als::Interactions::from_events`]), optional 4-bit rows
+//! and `NBRS` lists, the catalogue's `META` and `ATTR`, and the `PROV` provenance record.
+//! The library half of `localrank train --events … --catalog …`.
+
+use std::io::Read;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::store::{time, StoreData, StoreOptions};
+use super::transitions::{self, NeighbourParams};
+use super::{als, pack, TrainParams};
+use crate::model::{Model, Provenance};
+use crate::{Error, Result};
+
+/// How the model is shipped: row format and optional neighbour lists.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ShipOptions {
+    /// 4-bit `QI4R` rows instead of int8.
+    pub rows4: bool,
+    /// Add the `NBRS` section with these settings.
+    pub neighbours: Option<NeighbourParams>,
+}
+
+/// A long phase of training, for progress displays.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Phase<'a> {
+    /// One ALS sweep finished.
+    Sweep(&'a als::Progress),
+    /// Neighbour lists are being counted.
+    Neighbours,
+}
+
+/// Trains on every user's full sequence and packs the model (no provenance: see
+/// [`provenance`]).
+pub fn train_store(
+    data: &StoreData,
+    params: &TrainParams,
+    ship: &ShipOptions,
+    progress: &mut dyn FnMut(Phase<'_>),
+) -> Result<Model> {
+    params.validate()?;
+    let interactions = als::Interactions::from_events(data.kind_sequences(), data.items(), params);
+    let factors = als::train(&interactions, params, &mut |p| progress(Phase::Sweep(p)));
+    let mut model = pack::pack_plain(
+        &data.keys,
+        &factors.items,
+        interactions.counts(),
+        params,
+        ship.rows4,
+    )?;
+    model.meta = data.meta.clone();
+    model.extra.attributes = data.attributes.clone();
+    if let Some(p) = &ship.neighbours {
+        progress(Phase::Neighbours);
+        model.extra.neighbours = Some(transitions::build(&data.item_sequences(), data.items(), p)?);
+    }
+    Ok(model)
+}
+
+/// SHA-256 of a file, in hex.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let io = |e: std::io::Error| Error::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// The settings as one line (`dim=64 iters=15 … rows=4 nbr=top:19,window:4,…`).
+pub fn settings_line(params: &TrainParams, ship: &ShipOptions) -> String {
+    let p = params;
+    let mut s = format!(
+        "dim={} iters={} lambda={} alpha={} decay={} pop_weight={} seed={} rows={}",
+        p.dim,
+        p.iterations,
+        p.lambda,
+        p.alpha,
+        p.decay,
+        p.pop_weight,
+        p.seed,
+        if ship.rows4 { 4 } else { 8 }
+    );
+    if let Some(n) = &ship.neighbours {
+        s += &format!(
+            " nbr=top:{},window:{},decay:{},backward:{},source_norm:{},target_norm:{},recency:{},mix:{}",
+            n.top,
+            n.window,
+            n.distance_decay,
+            n.backward,
+            n.source_norm,
+            n.target_norm,
+            n.recency,
+            n.mix
+        );
+    }
+    s
+}
+
+/// The provenance record: tool version, creation time (`created_unix`, seconds), the input
+/// files' names and SHA-256 digests, what happened to their rows, and the settings.
+pub fn provenance(
+    opts: &StoreOptions,
+    data: &StoreData,
+    params: &TrainParams,
+    ship: &ShipOptions,
+    created_unix: i64,
+) -> Result<Provenance> {
+    let mut p = Provenance::default();
+    p.set("tool", format!("localrank {}", env!("CARGO_PKG_VERSION")));
+    p.set("created", time::rfc3339(created_unix));
+    let name = |f: &Path| {
+        f.file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned())
+    };
+    p.set("events_file", name(opts.events.path()));
+    p.set("events_sha256", sha256_file(opts.events.path())?);
+    let r = &data.events_report;
+    p.set(
+        "events_rows",
+        format!("{} read, {} dropped", r.rows, r.dropped_total()),
+    );
+    if let (Some(c), Some(r)) = (&opts.catalog, &data.catalog_report) {
+        p.set("catalog_file", name(c.path()));
+        p.set("catalog_sha256", sha256_file(c.path())?);
+        p.set(
+            "catalog_rows",
+            format!("{} read, {} dropped", r.rows, r.dropped_total()),
+        );
+    }
+    p.set("users", data.sequences.len().to_string());
+    p.set("settings", settings_line(params, ship));
+    Ok(p)
+}

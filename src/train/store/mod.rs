@@ -1,0 +1,252 @@
+//! A store's own data, read from the files it exports (issue 13): an event log (CSV/TSV, JSON
+//! Lines or Parquet) and an optional product catalogue, turned into [`StoreData`] — item keys in
+//! row order, display metadata and typed attributes per item, and every user's chronological
+//! events — with every row that could not be used counted by reason ([`FileReport`]).
+//!
+//! What the rest of the trainer (ALS, neighbour lists, tuning, the model report) consumes is
+//! [`StoreData`]; how files become one is the readers' business.
+
+mod catalog;
+mod csv_reader;
+mod events;
+mod jsonl;
+pub mod options;
+mod parquet_reader;
+pub mod table;
+pub mod time;
+
+use std::collections::BTreeMap;
+
+use crate::history::EventKind;
+use crate::model::{Attributes, Metadata};
+use crate::{Error, Result};
+
+pub use options::StoreOptions;
+
+/// One usable event: the item's row, its kind and its time (Unix milliseconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreEvent {
+    pub item: u32,
+    pub kind: EventKind,
+    pub time_ms: i64,
+}
+
+/// Why a row was not used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DropReason {
+    /// The line is not a record of the format (bad quoting, invalid JSON, wrong field count,
+    /// undecodable text).
+    Unparseable,
+    /// A required field (user, item, time; the catalogue's key) is missing or empty.
+    MissingField,
+    /// The timestamp is not a number or an ISO 8601 date-time.
+    BadTimestamp,
+    /// The event type is not in the event map.
+    UnknownEventType,
+    /// The event's item is not in the catalogue (with `--unknown-items refuse`).
+    UnknownItem,
+    /// A catalogue row repeats an earlier row's key (the first row wins).
+    DuplicateKey,
+    /// Same user, item, time and type as an earlier row: an exact duplicate.
+    ExactDuplicate,
+}
+
+impl DropReason {
+    /// How the reason is printed.
+    pub fn describe(self) -> &'static str {
+        match self {
+            DropReason::Unparseable => "unparseable",
+            DropReason::MissingField => "missing field",
+            DropReason::BadTimestamp => "bad timestamp",
+            DropReason::UnknownEventType => "unknown event type",
+            DropReason::UnknownItem => "unknown item",
+            DropReason::DuplicateKey => "duplicate key",
+            DropReason::ExactDuplicate => "exact duplicate",
+        }
+    }
+
+    /// Whether the reason counts against `--max-bad-rows`. Exact duplicates do not: exports
+    /// often repeat rows (a tag firing twice) and dropping them leaves the data intact.
+    pub fn is_bad(self) -> bool {
+        self != DropReason::ExactDuplicate
+    }
+}
+
+/// How many examples of each reason a report keeps.
+pub const EXAMPLES_PER_REASON: usize = 3;
+
+/// Rows of one reason: how many, and the first few as `(line, message)`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Dropped {
+    pub count: u64,
+    pub examples: Vec<(u64, String)>,
+}
+
+/// What happened to the rows of one input file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FileReport {
+    /// The file as named on the command line.
+    pub path: String,
+    /// Data rows read (header excluded).
+    pub rows: u64,
+    /// Rows not used, by reason.
+    pub dropped: BTreeMap<DropReason, Dropped>,
+}
+
+impl FileReport {
+    /// An empty report for `path`.
+    pub fn new(path: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Counts one dropped row at `line` (1-based, of the file; for Parquet the row number).
+    pub fn drop_row(&mut self, reason: DropReason, line: u64, message: impl Into<String>) {
+        let d = self.dropped.entry(reason).or_default();
+        d.count += 1;
+        if d.examples.len() < EXAMPLES_PER_REASON {
+            d.examples.push((line, message.into()));
+        }
+    }
+
+    /// Rows dropped for `reason`.
+    pub fn count(&self, reason: DropReason) -> u64 {
+        self.dropped.get(&reason).map_or(0, |d| d.count)
+    }
+
+    /// Rows dropped for reasons that count against `--max-bad-rows`.
+    pub fn bad(&self) -> u64 {
+        self.dropped
+            .iter()
+            .filter(|(r, _)| r.is_bad())
+            .map(|(_, d)| d.count)
+            .sum()
+    }
+
+    /// Every dropped row, whatever the reason.
+    pub fn dropped_total(&self) -> u64 {
+        self.dropped.values().map(|d| d.count).sum()
+    }
+
+    /// Fails with [`Error::TooManyBadRows`] when the bad rows exceed `limit`.
+    pub fn check(&self, limit: options::BadRowLimit) -> Result<()> {
+        if limit.exceeded(self.bad(), self.rows) {
+            return Err(Error::TooManyBadRows {
+                path: self.path.clone(),
+                bad: self.bad(),
+                rows: self.rows,
+                limit: limit.to_string(),
+                details: self.to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for FileReport {
+    /// `path: R rows, U used, D dropped`, then one line per reason with its first examples.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let dropped = self.dropped_total();
+        write!(
+            f,
+            "{}: {} rows, {} used, {dropped} dropped",
+            self.path,
+            self.rows,
+            self.rows - dropped
+        )?;
+        for (reason, d) in &self.dropped {
+            write!(f, "\n  {:<19} {:>8}", reason.describe(), d.count)?;
+            for (line, msg) in &d.examples {
+                write!(f, "\n      {}:{line}: {msg}", self.path)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Which file a read reports progress on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    Catalog,
+    Events,
+}
+
+/// Reads the store's files: the catalogue first (its order is the item order), then the
+/// events. Fails when a file has more bad rows than `opts.max_bad_rows` allows, or no usable
+/// event. `progress(file, done, total)` is called as reading advances (bytes, or rows for
+/// Parquet).
+pub fn load(opts: &StoreOptions, progress: &mut dyn FnMut(Reading, u64, u64)) -> Result<StoreData> {
+    let mut items = events::ItemIndex::default();
+    let (table, catalog_report) = catalog::read(opts, &mut items, &mut |d, t| {
+        progress(Reading::Catalog, d, t)
+    })?;
+    catalog_report.check(opts.max_bad_rows)?;
+    let (sequences, events_report) = events::read(opts, &mut items, &mut |d, t| {
+        progress(Reading::Events, d, t)
+    })?;
+    events_report.check(opts.max_bad_rows)?;
+    if sequences.is_empty() {
+        return Err(Error::Io {
+            path: opts.events.display(),
+            reason: format!("no usable events\n{events_report}"),
+        });
+    }
+    let (meta, attributes) = catalog::finish(&table, &items.keys)?;
+    Ok(StoreData {
+        keys: items.keys,
+        meta,
+        attributes,
+        sequences,
+        events_report,
+        catalog_report: opts.catalog.as_ref().map(|_| catalog_report),
+    })
+}
+
+/// A store's data, ready to train on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreData {
+    /// Item keys in row order: the catalogue's order, then event-only items in order of first
+    /// appearance (with `--unknown-items keep`).
+    pub keys: Vec<String>,
+    /// Display strings per item (`title`, `category`, `brand`), as `META` stores them.
+    pub meta: Metadata,
+    /// Typed catalogue attributes per item (`ATTR`).
+    pub attributes: Attributes,
+    /// One chronological sequence per user (users in order of first appearance); equal
+    /// timestamps keep file order.
+    pub sequences: Vec<Vec<StoreEvent>>,
+    /// What happened to the event file's rows.
+    pub events_report: FileReport,
+    /// What happened to the catalogue's rows (absent without a catalogue).
+    pub catalog_report: Option<FileReport>,
+}
+
+impl StoreData {
+    /// Number of items (rows of the model).
+    pub fn items(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Number of usable events.
+    pub fn events(&self) -> usize {
+        self.sequences.iter().map(Vec::len).sum()
+    }
+
+    /// Each user's item rows, oldest first (what the neighbour lists and evaluation take).
+    pub fn item_sequences(&self) -> Vec<Vec<u32>> {
+        self.sequences
+            .iter()
+            .map(|s| s.iter().map(|e| e.item).collect())
+            .collect()
+    }
+
+    /// Each user's `(row, kind)` pairs, oldest first (what ALS takes).
+    pub fn kind_sequences(&self) -> Vec<Vec<(u32, EventKind)>> {
+        self.sequences
+            .iter()
+            .map(|s| s.iter().map(|e| (e.item, e.kind)).collect())
+            .collect()
+    }
+}
