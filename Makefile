@@ -47,6 +47,7 @@ serve:
 
 lint:
 	cargo fmt --all -- --check
+	cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 	python3 scripts/readme_figures.py --check
 	cargo clippy --all-targets --features train -- -D warnings
 	cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
