@@ -14,12 +14,12 @@ BROWSER_TEST_TIMEOUT ?= 180
 PORT ?= 8080
 MODEL := www/models/scientific.lrm
 
-.PHONY: demo test setup pkg model serve lint size test-types test-native test-browser test-chrome test-firefox test-e2e clean storefront bench bench-native
+.PHONY: demo test setup pkg model serve lint size test-types test-native fuzz-smoke test-browser test-chrome test-firefox test-e2e clean storefront bench bench-native
 
 demo: setup pkg model serve
 
 # The model comes before lint: the browser test crates embed it (include_bytes!).
-test: setup model lint test-native test-browser size test-types test-e2e
+test: setup model lint test-native fuzz-smoke test-browser size test-types test-e2e
 	@echo "== all tests passed =="
 
 setup:
@@ -52,6 +52,7 @@ serve:
 
 lint:
 	cargo fmt --all -- --check
+	cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 	python3 scripts/readme_figures.py --check
 	cargo clippy --all-targets --features train -- -D warnings
 	cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
@@ -59,6 +60,23 @@ lint:
 # LOCALRANK_REQUIRE_GPU: the wgpu tests must find an adapter (lavapipe, installed by setup).
 test-native:
 	LOCALRANK_REQUIRE_GPU=1 XDG_RUNTIME_DIR=$${XDG_RUNTIME_DIR:-/tmp} cargo test --features train
+
+# A bounded fuzzing pass (docs/RELIABILITY.md; the long runs use the same flags): each cargo-fuzz
+# target for FUZZ_SECONDS on its committed corpus, failing on any panic, timeout or OOM (the input
+# lands in fuzz/artifacts/). fuzz/corpus/ is only read: new inputs go to a scratch directory.
+# Nightly for this step only (installed by setup); the fuzz crate has its own target dir.
+FUZZ_TARGETS := model_reader model_fixup history_document
+FUZZ_SECONDS ?= 30
+FUZZ_FLAGS := --sanitizer none --debug-assertions
+fuzz-smoke:
+	@set -o pipefail; for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz-smoke: $$t, $(FUZZ_SECONDS) s =="; \
+	  scratch=$$(mktemp -d); \
+	  cargo +nightly fuzz run $(FUZZ_FLAGS) $$t $$scratch fuzz/corpus/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 2>&1 \
+	    | grep -Ev '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse)|^[[:space:]]*Compiling |^######|# Uses: '; \
+	  rc=$$?; rm -rf "$$scratch"; [ $$rc = 0 ] || exit $$rc; \
+	done
 
 test-browser: test-chrome test-firefox
 

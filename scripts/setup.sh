@@ -5,6 +5,7 @@ set -euo pipefail
 
 WASM_BINDGEN_VERSION=0.2.130
 GECKODRIVER_VERSION=0.37.1
+CARGO_FUZZ_VERSION=0.13.2
 CARGO_BIN="${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}/bin"
 export PATH="$CARGO_BIN:$PATH"
 
@@ -52,6 +53,19 @@ if [[ "$(version_of geckodriver --version)" != *"$GECKODRIVER_VERSION"* ]]; then
   cargo install -q geckodriver --version "$GECKODRIVER_VERSION" --locked
 fi
 
+# --- Fuzzing (`make fuzz-smoke`): nightly is used only by `cargo +nightly fuzz`; stable stays the
+# default toolchain (`rustup toolchain install` keeps the default there is) ---
+if [[ "$(rustup toolchain list)" != *nightly-* ]]; then
+  say "rustup toolchain install nightly --profile minimal (~1 min)"
+  # --no-self-update: installing a toolchain must not replace rustup itself (a fresh RUSTUP_HOME
+  # auto-updates it, here to an older release than the one installed).
+  rustup toolchain install nightly --profile minimal --no-self-update
+fi
+if [[ "$(version_of cargo-fuzz --version)" != *" $CARGO_FUZZ_VERSION"* ]]; then
+  say "cargo install cargo-fuzz $CARGO_FUZZ_VERSION (~3 min)"
+  cargo install -q cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --force
+fi
+
 # --- npm packages: playwright-core for the end-to-end checks (drives Debian's Chromium), and the
 # example storefront's Vite + TypeScript (its `localrank` dependency links to pkg/, built later) ---
 # `npm ci` runs only when the lockfile differs from the one node_modules was installed from.
@@ -74,4 +88,4 @@ npm_ci "$root/examples/storefront"
 npm_ci "$root/tests/types"
 
 first_line() { local out; out=$("$@" 2>/dev/null || true); printf '%s' "${out%%$'\n'*}"; }
-say "ready: $(first_line wasm-pack --version), $(first_line wasm-bindgen --version), $(first_line geckodriver --version), $(first_line chromium --version), $(first_line firefox-esr --version)"
+say "ready: $(first_line wasm-pack --version), $(first_line wasm-bindgen --version), $(first_line geckodriver --version), $(first_line cargo-fuzz --version), $(first_line chromium --version), $(first_line firefox-esr --version)"

@@ -121,6 +121,30 @@ mod tests {
     }
 
     #[test]
+    fn every_timestamp_survives_export_and_import_bit_for_bit() {
+        // Found by fuzzing (docs/RELIABILITY.md): 17 significant digits, which `ts_json` writes
+        // for a fractional millisecond count, read back one ulp off before serde_json's
+        // `float_roundtrip`. The browser's JSON.parse is exact; native import must be too.
+        let mut ts: Vec<f64> = vec![1.555_555_555_555_555_6e41, f64::MAX, 5e-324];
+        ts.extend((0..2000).map(|i| 1_764_072_000_000.0 + f64::from(i) * 0.000_123_456_7));
+        let events = ts
+            .iter()
+            .map(|&t| Event::new("a", EventKind::View, t).unwrap())
+            .collect();
+        let doc = HistoryDocument::new(events);
+        let back = HistoryDocument::from_json(&doc.to_json()).unwrap();
+        for (a, b) in doc.events.iter().zip(&back.events) {
+            assert_eq!(
+                a.ts.to_bits(),
+                b.ts.to_bits(),
+                "{} read back as {}",
+                a.ts,
+                b.ts
+            );
+        }
+    }
+
+    #[test]
     fn unknown_top_level_fields_are_refused_and_unknown_event_fields_ignored() {
         let extra = r#"{"format":"localrank-history","version":1,"events":[],"x":1}"#;
         assert!(matches!(
