@@ -269,6 +269,9 @@ async function runConfig({ n, d, k, reps, warmup }) {
   return result;
 }
 
+/** History length for the end-to-end `recommend()` timing (the default `historyCap`). */
+const E2E_HISTORY = 500;
+
 /** Model bytes → first recommendation through the real package: parse + IndexedDB open + fold-in
  * of a stored 30-event history + first recommend(k). Then recommend() latency per backend. */
 async function firstRecommendation(result, t, users, k) {
@@ -304,6 +307,11 @@ async function firstRecommendation(result, t, users, k) {
       } else {
         // WebGPU in headless Chromium is SwiftShader (CPU-emulated): seconds per query at 1M.
         const runs = backend === "webgpu" ? { warmup: 2, reps: 5 } : { warmup: 5, reps: 30 };
+        // What a page pays per call with a full history (issue 12): the default cap of 500
+        // recorded events, then recommend({k}) through the public API (fold-in state, query,
+        // top-k, result objects).
+        for (let i = result.history; i < E2E_HISTORY; i++) await r.record(`item-${(i * 7919) % t.n}`, "view");
+        entry.history = r.history().length;
         entry.time = await time(() => r.recommend({ k }), users, runs);
       }
       r.free();
