@@ -7,6 +7,7 @@
 //! when scoring.
 
 pub mod document;
+pub mod retention;
 pub mod store;
 
 use std::collections::VecDeque;
@@ -160,7 +161,7 @@ impl History {
     }
 
     /// Events, oldest first.
-    pub fn events(&self) -> impl DoubleEndedIterator<Item = &Event> + ExactSizeIterator {
+    pub fn events(&self) -> impl DoubleEndedIterator<Item = &Event> + ExactSizeIterator + Clone {
         self.events.iter()
     }
 
@@ -177,6 +178,12 @@ impl History {
     /// The cap.
     pub fn cap(&self) -> usize {
         self.cap
+    }
+
+    /// Removes the events at the ascending `positions`.
+    pub fn remove(&mut self, positions: &[usize]) {
+        let events = std::mem::take(&mut self.events).into();
+        self.events = retention::without(events, positions).into();
     }
 
     /// Forgets every event.

@@ -11,12 +11,14 @@ mod gpu;
 mod idb;
 mod js;
 mod store;
+mod tabs;
 
 use std::rc::Rc;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
+use crate::history::retention::{Retention, DAY_MS};
 use crate::history::store::MemoryStore;
 use crate::history::{EventKind, History, DEFAULT_CAP};
 use crate::model::RowLayout;
@@ -38,8 +40,13 @@ export interface LoadOptions {
   namespace?: string;
   /** Most events kept (oldest dropped). Default 500, at most 100000. */
   historyCap?: number;
-  /** Keep history in IndexedDB (default true) or only in memory. */
+  /**
+   * Keep history in IndexedDB (default true) or only in memory. Where IndexedDB is missing or
+   * refused (private mode, storage disabled) history stays in memory: see `storageReport`.
+   */
   persist?: boolean;
+  /** Forget events older than this many days (on each write and at load). Default: no limit. */
+  retentionDays?: number;
   /**
    * Scoring backend. "auto" (default): answer the first queries on the CPU while timing WebGPU
    * beside them, then keep the faster. "webgpu": use WebGPU when the browser has it (else the
@@ -82,6 +89,15 @@ export interface BackendReport {
   cpuMs: number[];
   gpuMs: number[];
 }
+/** Where the history lives (`Recommender.storageReport`). */
+export interface StorageReport {
+  /** True when history is kept in IndexedDB; false: in memory only, lost with the page. */
+  persistent: boolean;
+  /** Why not persistent ("" when it is), e.g. "persist: false" or "IndexedDB refused (SecurityError)". */
+  reason: string;
+  /** Stored records the last read skipped because they did not decode (left in place). */
+  skippedRecords: number;
+}
 /** The document `exportHistory` writes and `importHistory` reads. */
 export interface HistoryDocument { format: "localrank-history"; version: 1; events: HistoryEvent[]; }
 "#;
@@ -120,6 +136,7 @@ struct LoadOptions {
     persist: Option<bool>,
     backend: Option<String>,
     packed_rows: Option<bool>,
+    retention_days: Option<usize>,
 }
 
 impl LoadOptions {
@@ -133,6 +150,7 @@ impl LoadOptions {
                 "persist",
                 "backend",
                 "packedRows",
+                "retentionDays",
             ],
         )?;
         Ok(Self {
@@ -141,6 +159,7 @@ impl LoadOptions {
             persist: o.bool("persist")?,
             backend: o.string("backend")?,
             packed_rows: o.bool("packedRows")?,
+            retention_days: o.count("retentionDays")?,
         })
     }
 }
@@ -177,6 +196,9 @@ fn check_namespace(ns: &str) -> Result<(), Error> {
 pub struct Recommender {
     engine: Rc<Engine<BrowserStore>>,
     namespace: String,
+    /// Why history is not persistent ("" when it is).
+    not_persistent: String,
+    tabs: Option<tabs::Tabs>,
 }
 
 impl Recommender {
@@ -192,17 +214,48 @@ impl Recommender {
             _ => RowLayout::Int8,
         };
         let model = model.with_row_layout(layout)?;
-        let store = if opts.persist.unwrap_or(true) {
-            BrowserStore::IndexedDb(idb::IdbStore::open(&namespace).await?)
-        } else {
-            BrowserStore::Memory(MemoryStore::default())
+        let retention = Retention {
+            cap,
+            max_age_ms: match opts.retention_days {
+                Some(0) => return Err(Error::InvalidArgument("retentionDays must be ≥ 1".into())),
+                days => days.map(|d| d as f64 * DAY_MS),
+            },
         };
+        let (store, not_persistent) = if opts.persist.unwrap_or(true) {
+            match idb::IdbStore::open(&namespace).await {
+                Ok(s) => (BrowserStore::IndexedDb(s), String::new()),
+                Err(idb::OpenError::Unavailable(idb::Unavailable(why))) => {
+                    (BrowserStore::Memory(MemoryStore::default()), why)
+                }
+                Err(idb::OpenError::Failed(e)) => return Err(e),
+            }
+        } else {
+            let why = "persist: false".into();
+            (BrowserStore::Memory(MemoryStore::default()), why)
+        };
+        let persistent = not_persistent.is_empty();
         let backend = gpu::choose(requested, &model.table).await;
-        let engine = Engine::open(model, backend, store, cap).await?;
+        let engine = Engine::open_with(model, backend, store, retention, js_sys::Date::now);
+        let engine = Rc::new(engine.await?);
+        let tabs = persistent
+            .then(|| tabs::Tabs::join(&namespace, Rc::downgrade(&engine)))
+            .flatten();
         Ok(Recommender {
-            engine: Rc::new(engine),
+            engine,
             namespace,
+            not_persistent,
+            tabs,
         })
+    }
+
+    /// A function telling the other instances of this namespace that the history changed.
+    fn announcer(&self) -> impl Fn() {
+        let channel = self.tabs.as_ref().map(tabs::Tabs::sender);
+        move || {
+            if let Some(c) = &channel {
+                tabs::post(c);
+            }
+        }
     }
 
     /// `load` for Rust callers (the browser tests): same checks, the instance instead of a
@@ -237,6 +290,7 @@ impl Recommender {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn record(&self, key: String, kind: Option<JsEventKind>) -> Promise {
         let engine = Rc::clone(&self.engine);
+        let announce = self.announcer();
         let kind = kind.map(|k| JsValue::from(k).as_string().unwrap_or_default());
         future_to_promise(async move {
             let kind = kind
@@ -247,6 +301,7 @@ impl Recommender {
                 .record(&key, kind, js_sys::Date::now())
                 .await
                 .map_err(js_error)?;
+            announce();
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -301,11 +356,13 @@ impl Recommender {
     ) -> Promise {
         let engine = Rc::clone(&self.engine);
         let doc = js::document_from_js(&doc);
+        let announce = self.announcer();
         future_to_promise(async move {
             engine
                 .import_document(doc.map_err(js_error)?)
                 .await
                 .map_err(js_error)?;
+            announce();
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -314,8 +371,10 @@ impl Recommender {
     #[wasm_bindgen(js_name = clearHistory, unchecked_return_type = "Promise<void>")]
     pub fn clear_history(&self) -> Promise {
         let engine = Rc::clone(&self.engine);
+        let announce = self.announcer();
         future_to_promise(async move {
             engine.clear_history().await.map_err(js_error)?;
+            announce();
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -416,19 +475,50 @@ impl Recommender {
         self.engine.model().dim()
     }
 
+    /// True when history is kept in IndexedDB; false when only in memory (`persist: false`, or
+    /// IndexedDB missing or refused here: `storageReport.reason` says which).
+    #[wasm_bindgen(getter)]
+    pub fn persistent(&self) -> bool {
+        self.not_persistent.is_empty()
+    }
+
+    /// Where the history lives: persistent or not and why, and how many stored records the
+    /// last read skipped because they did not decode.
+    #[wasm_bindgen(getter, js_name = storageReport, unchecked_return_type = "StorageReport")]
+    pub fn storage_report(&self) -> JsValue {
+        let report = js_sys::Object::new();
+        let skipped = match self.engine.store() {
+            BrowserStore::IndexedDb(s) => s.skipped(),
+            BrowserStore::Memory(_) => 0,
+        };
+        for (name, value) in [
+            ("persistent", JsValue::from(self.persistent())),
+            ("reason", JsValue::from(&self.not_persistent)),
+            ("skippedRecords", JsValue::from(skipped)),
+        ] {
+            let _ = js_sys::Reflect::set(&report, &name.into(), &value);
+        }
+        report.into()
+    }
+
     /// The store namespace this instance's history belongs to.
     #[wasm_bindgen(getter)]
     pub fn namespace(&self) -> String {
         self.namespace.clone()
     }
 
-    /// Deletes the IndexedDB database of `namespace` ("forget me"; tests start clean with it).
-    /// Close or free instances using it first; open ones are closed by the request.
+    /// Deletes the IndexedDB database of `namespace`: everything the library stored for it (the
+    /// "forget me" call). Open instances on `namespace`, in this page or others, follow: their
+    /// history empties and their next events go to a fresh database. Rejects with "Storage" when
+    /// a connection that is not this library's keeps the database open for over 3 s.
     #[wasm_bindgen(js_name = deleteStoredHistory, unchecked_return_type = "Promise<void>")]
     pub fn delete_stored_history(namespace: String) -> Promise {
         future_to_promise(async move {
             check_namespace(&namespace).map_err(js_error)?;
             idb::delete_database(&namespace).await.map_err(js_error)?;
+            // Open instances of `namespace` (this page's and other tabs') empty their history and
+            // write their next events to a fresh database.
+            tabs::announce_to(&namespace);
             Ok(JsValue::UNDEFINED)
         })
     }
