@@ -59,15 +59,21 @@ test-native:
 
 test-browser: test-chrome test-firefox
 
+# Seconds a browser test crate may run in all (wasm-bindgen-test's default is 20): web_storage
+# waits out blocked opens and deletions (3 s each) on purpose.
+BROWSER_TEST_TIMEOUT ?= 120
+
 test-chrome:
 	@echo "== browser tests: headless Chromium =="
 	env -u GECKODRIVER CHROMEDRIVER=$(CHROMEDRIVER) LOCALRANK_EXPECT_BROWSER=Chrome \
-	  wasm-pack test --headless --chrome -- --test web --test web_gpu --test kernel
+	  WASM_BINDGEN_TEST_TIMEOUT=$(BROWSER_TEST_TIMEOUT) \
+	  wasm-pack test --headless --chrome -- --test web --test web_gpu --test kernel --test web_storage
 
 test-firefox:
 	@echo "== browser tests: headless Firefox =="
 	env -u CHROMEDRIVER GECKODRIVER=$$(command -v geckodriver) LOCALRANK_EXPECT_BROWSER=Firefox \
-	  wasm-pack test --headless --firefox -- --test web --test web_gpu --test kernel
+	  WASM_BINDGEN_TEST_TIMEOUT=$(BROWSER_TEST_TIMEOUT) \
+	  wasm-pack test --headless --firefox -- --test web --test web_gpu --test kernel --test web_storage
 
 # The example store, built as a shop would build it: its npm dependencies (installed by setup,
 # `localrank` linked to pkg/), the model copied into its public/ folder, tsc --noEmit, vite build.
@@ -76,7 +82,8 @@ storefront: pkg model
 
 # The demo page as `make demo` serves it and the built example store, clicked through in headless
 # Chromium (screenshots in artifacts/e2e/); the Web Worker companion on a page of its own with a
-# generated 1M-item model, and bundled by Vite without configuration (both in target/e2e/).
+# generated 1M-item model, and bundled by Vite without configuration (both in target/e2e/);
+# IndexedDB shared by several pages at once, and pages closed in the middle of a burst of writes.
 test-e2e: pkg model storefront
 	@echo "== end-to-end: demo page in headless Chromium =="
 	node tests/e2e/demo.mjs
@@ -85,6 +92,8 @@ test-e2e: pkg model storefront
 	@echo "== end-to-end: Web Worker companion (pkg/worker.js) in headless Chromium =="
 	node tests/e2e/worker.mjs
 	node tests/e2e/worker-vite.mjs
+	@echo "== end-to-end: IndexedDB with several pages at once, pages closed mid-write =="
+	node tests/e2e/storage.mjs
 
 # Benchmarks (not part of `make test`; docs/BENCHMARKS.md): localrank against onnxruntime-web,
 # tfjs-backend-wasm and a plain JS loop in headless Chromium, then the native criterion benches,

@@ -109,11 +109,34 @@ impl Drop for AbortUnlessDone<'_> {
 /// How long an open or a deletion waits while another connection (another tab on an older
 /// version, a pending deletion) blocks it, before failing with `Storage` instead of hanging.
 const BLOCKED_MS: i32 = 3000;
-/// Rejection value of [`open_request_done`] when the wait for a blocked request ran out.
+/// The longest an open or a deletion may take at all: a request queued behind another blocked
+/// one is never told it is blocked, so this bound holds without the event.
+const SETTLE_MS: i32 = 10_000;
+/// Rejection value of [`open_request_done`] when a wait ran out.
 const BLOCKED: &str = "blocked";
 
-/// Awaits an open or delete request: its result, its error, or — once it has reported `blocked`
-/// — [`BLOCKED`] after [`BLOCKED_MS`].
+/// `setTimeout(f, ms)` on the global (window or worker); its id, to clear it.
+fn set_timeout(f: &Function, ms: i32) -> Option<JsValue> {
+    let global = js_sys::global();
+    let set = js_sys::Reflect::get(&global, &"setTimeout".into()).ok()?;
+    set.dyn_into::<Function>()
+        .ok()?
+        .call2(&global, f, &ms.into())
+        .ok()
+}
+
+fn clear_timeout(id: &JsValue) {
+    let global = js_sys::global();
+    if let Ok(clear) = js_sys::Reflect::get(&global, &"clearTimeout".into()) {
+        if let Ok(clear) = clear.dyn_into::<Function>() {
+            let _ = clear.call1(&global, id);
+        }
+    }
+}
+
+/// Awaits an open or delete request: its result, its error, or [`BLOCKED`] — [`BLOCKED_MS`]
+/// after it reported `blocked`, or [`SETTLE_MS`] after it was issued. Timers are cleared before
+/// the closures they call are freed.
 async fn open_request_done(req: &IdbOpenDbRequest) -> Result<JsValue, JsValue> {
     let (promise, resolve, reject) = deferred()?;
     let r = req.clone();
@@ -130,15 +153,19 @@ async fn open_request_done(req: &IdbOpenDbRequest) -> Result<JsValue, JsValue> {
             .map_or(JsValue::UNDEFINED, JsValue::from);
         let _ = fail.call1(&JsValue::NULL, &e);
     });
-    let give_up = Closure::once_into_js(move || reject.call1(&JsValue::NULL, &BLOCKED.into()));
+    let give_up = Closure::<dyn FnMut()>::new(move || {
+        let _ = reject.call1(&JsValue::NULL, &BLOCKED.into());
+    });
+    let give_up_fn: Function = give_up.as_ref().unchecked_ref::<Function>().clone();
+    let timers = std::rc::Rc::new(RefCell::new(Vec::new()));
+    timers
+        .borrow_mut()
+        .extend(set_timeout(&give_up_fn, SETTLE_MS));
+    let later = timers.clone();
     let blocked = Closure::<dyn FnMut()>::new(move || {
-        let global = js_sys::global();
-        let set_timeout = js_sys::Reflect::get(&global, &"setTimeout".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<Function>().ok());
-        if let Some(set_timeout) = set_timeout {
-            let _ = set_timeout.call2(&global, &give_up, &BLOCKED_MS.into());
-        }
+        later
+            .borrow_mut()
+            .extend(set_timeout(&give_up_fn, BLOCKED_MS));
     });
     req.set_onsuccess(Some(ok.as_ref().unchecked_ref()));
     req.set_onerror(Some(err.as_ref().unchecked_ref()));
@@ -147,6 +174,10 @@ async fn open_request_done(req: &IdbOpenDbRequest) -> Result<JsValue, JsValue> {
     req.set_onsuccess(None);
     req.set_onerror(None);
     req.set_onblocked(None);
+    for id in timers.borrow().iter() {
+        clear_timeout(id);
+    }
+    drop(give_up);
     out
 }
 
@@ -257,7 +288,7 @@ async fn connect(name: &str) -> Result<Connection, OpenError> {
             });
             req.set_onsuccess(Some(close.unchecked_ref()));
             return Err(OpenError::Failed(Error::Storage(format!(
-                "opening IndexedDB database \"{name}\" is blocked by another open connection (another tab on an older version, or a pending deletion); gave up after {BLOCKED_MS} ms"
+                "opening IndexedDB database \"{name}\" is blocked by another open connection (another tab on an older version, or a pending deletion); gave up"
             ))));
         }
         Err(e) => {
@@ -476,7 +507,7 @@ pub async fn delete_database(namespace: &str) -> Result<()> {
         .map_err(|e| storage_error("cannot delete IndexedDB database", e))?;
     open_request_done(&req).await.map_err(|e| {
         if e.as_string().as_deref() == Some(BLOCKED) {
-            Error::Storage(format!("deleting the stored history is blocked by another open connection that does not close; it will happen once that closes (waited {BLOCKED_MS} ms)"))
+            Error::Storage("deleting the stored history is blocked by another open connection that does not close; it will happen once that closes".into())
         } else {
             storage_error("deleting IndexedDB database failed", e)
         }
