@@ -14,7 +14,7 @@ import { check, launch, serve } from "./harness.mjs";
 const MODEL = "/www/models/scientific.lrm";
 const TABS = 4;
 const PER_TAB = 15;
-const BURST = 300;
+const BURST = 4000;
 const ROUNDS = 3;
 
 const { origin, stop } = await serve(".");
@@ -79,7 +79,7 @@ try {
     const page = await openPage();
     const resolved = [];
     await page.exposeFunction("resolved", (key) => resolved.push(key));
-    const closeAfter = 10 + round * 40;
+    const closeAfter = [5, 30, 60][round];
     let closing;
     const closed = new Promise((r) => (closing = r));
     const watch = setInterval(() => {
