@@ -94,6 +94,7 @@ test-e2e: pkg model storefront
 	node tests/e2e/worker-vite.mjs
 	@echo "== end-to-end: IndexedDB with several pages at once, pages closed mid-write =="
 	node tests/e2e/storage.mjs
+	node tests/e2e/ssr.mjs
 
 # Benchmarks (not part of `make test`; docs/BENCHMARKS.md): localrank against onnxruntime-web,
 # tfjs-backend-wasm and a plain JS loop in headless Chromium, then the native criterion benches,

@@ -76,6 +76,7 @@ export async function inspect(name) {
   return out;
 }
 export async function databaseNames() { return (await indexedDB.databases()).map((d) => d.name); }
+export function persisted() { return navigator.storage.persisted(); }
 export function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
 "#)]
 extern "C" {
@@ -98,6 +99,7 @@ extern "C" {
     #[wasm_bindgen(js_name = databaseNames)]
     async fn database_names() -> JsValue;
     async fn sleep(ms: u32);
+    async fn persisted() -> JsValue;
 }
 
 #[derive(Deserialize, Debug, Clone, PartialEq)]
@@ -113,6 +115,7 @@ struct StorageReport {
     persistent: bool,
     reason: String,
     skipped_records: u32,
+    eviction_exempt: Option<bool>,
 }
 
 fn opts(json: &str) -> JsValue {
@@ -395,4 +398,31 @@ async fn retention_days_drops_old_events_at_load_and_on_import() {
     assert_eq!(keys(&r), ["item-4"]);
     let bad = load("storage-age", r#","retentionDays":0"#).await;
     assert_eq!(code(&bad.err().unwrap()), "InvalidArgument");
+}
+
+#[wasm_bindgen_test]
+async fn request_persistence_reports_the_browsers_answer() {
+    let r = load("storage-persist", "").await.unwrap();
+    assert_eq!(report(&r).eviction_exempt, None, "not asked");
+    let ua = web_sys::window().unwrap().navigator().user_agent().unwrap();
+    if ua.contains("Firefox") {
+        return; // Firefox asks the shopper: no answer comes in a headless run
+    }
+    let r = load("storage-persist", r#","requestPersistence":true"#)
+        .await
+        .unwrap();
+    for _ in 0..60 {
+        if report(&r).eviction_exempt.is_some() {
+            break;
+        }
+        sleep(50).await;
+    }
+    let answer = report(&r)
+        .eviction_exempt
+        .expect("Chromium answers at once");
+    assert_eq!(
+        Some(answer),
+        persisted().await.as_bool(),
+        "the report is the browser's state"
+    );
 }

@@ -498,6 +498,16 @@ impl HistoryStore for IdbStore {
     }
 }
 
+/// Asks the browser to exempt this origin's storage from eviction (`navigator.storage.persist()`)
+/// and returns its answer; `None` where the API is missing (Safari < 15.2, insecure origins).
+pub async fn request_persistence() -> Option<bool> {
+    let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).ok();
+    let storage = get(&js_sys::global(), "navigator").and_then(|n| get(&n, "storage"))?;
+    let persist = get(&storage, "persist")?.dyn_into::<Function>().ok()?;
+    let promise = persist.call0(&storage).ok()?.dyn_into::<Promise>().ok()?;
+    JsFuture::from(promise).await.ok()?.as_bool()
+}
+
 /// Deletes the database of `namespace` ("forget me"; tests). Open connections of this library
 /// close themselves when asked; one that does not (it blocks the deletion) makes this fail with
 /// `Storage` after [`BLOCKED_MS`] (the deletion stays queued and happens once it closes).

@@ -48,6 +48,11 @@ export interface LoadOptions {
   /** Forget events older than this many days (on each write and at load). Default: no limit. */
   retentionDays?: number;
   /**
+   * Ask the browser to keep this site's storage from eviction (`navigator.storage.persist()`;
+   * Firefox may prompt the shopper). The answer is `storageReport.evictionExempt`. Default false.
+   */
+  requestPersistence?: boolean;
+  /**
    * Scoring backend. "auto" (default): answer the first queries on the CPU while timing WebGPU
    * beside them, then keep the faster. "webgpu": use WebGPU when the browser has it (else the
    * CPU, with the reason in `backendReport`). "cpu": never touch the GPU.
@@ -97,6 +102,8 @@ export interface StorageReport {
   reason: string;
   /** Stored records the last read skipped because they did not decode (left in place). */
   skippedRecords: number;
+  /** The browser's answer to `requestPersistence` (null: not asked, not answered yet, or no API). */
+  evictionExempt: boolean | null;
 }
 /** The document `exportHistory` writes and `importHistory` reads. */
 export interface HistoryDocument { format: "localrank-history"; version: 1; events: HistoryEvent[]; }
@@ -137,6 +144,7 @@ struct LoadOptions {
     backend: Option<String>,
     packed_rows: Option<bool>,
     retention_days: Option<usize>,
+    request_persistence: Option<bool>,
 }
 
 impl LoadOptions {
@@ -151,6 +159,7 @@ impl LoadOptions {
                 "backend",
                 "packedRows",
                 "retentionDays",
+                "requestPersistence",
             ],
         )?;
         Ok(Self {
@@ -160,6 +169,7 @@ impl LoadOptions {
             backend: o.string("backend")?,
             packed_rows: o.bool("packedRows")?,
             retention_days: o.count("retentionDays")?,
+            request_persistence: o.bool("requestPersistence")?,
         })
     }
 }
@@ -198,6 +208,8 @@ pub struct Recommender {
     namespace: String,
     /// Why history is not persistent ("" when it is).
     not_persistent: String,
+    /// `navigator.storage.persist()`'s answer, once it came, when `requestPersistence` asked.
+    eviction_exempt: Rc<std::cell::Cell<Option<bool>>>,
     tabs: Option<tabs::Tabs>,
 }
 
@@ -234,6 +246,14 @@ impl Recommender {
             (BrowserStore::Memory(MemoryStore::default()), why)
         };
         let persistent = not_persistent.is_empty();
+        let eviction_exempt = Rc::new(std::cell::Cell::new(None));
+        if opts.request_persistence == Some(true) {
+            // Not awaited: Firefox may ask the shopper, and loading must not wait for an answer.
+            let answer = Rc::clone(&eviction_exempt);
+            wasm_bindgen_futures::spawn_local(async move {
+                answer.set(idb::request_persistence().await);
+            });
+        }
         let backend = gpu::choose(requested, &model.table).await;
         let engine = Engine::open_with(model, backend, store, retention, js_sys::Date::now);
         let engine = Rc::new(engine.await?);
@@ -244,6 +264,7 @@ impl Recommender {
             engine,
             namespace,
             not_persistent,
+            eviction_exempt,
             tabs,
         })
     }
@@ -495,6 +516,12 @@ impl Recommender {
             ("persistent", JsValue::from(self.persistent())),
             ("reason", JsValue::from(&self.not_persistent)),
             ("skippedRecords", JsValue::from(skipped)),
+            (
+                "evictionExempt",
+                self.eviction_exempt
+                    .get()
+                    .map_or(JsValue::NULL, JsValue::from),
+            ),
         ] {
             let _ = js_sys::Reflect::set(&report, &name.into(), &value);
         }

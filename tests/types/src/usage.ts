@@ -19,7 +19,7 @@ import init, {
 
 export async function everyMember(bytes: Uint8Array): Promise<string[]> {
   await init();
-  const options: LoadOptions = { namespace: "shop", historyCap: 200, persist: false, retentionDays: 90, backend: "auto", packedRows: true };
+  const options: LoadOptions = { namespace: "shop", historyCap: 200, persist: false, retentionDays: 90, requestPersistence: true, backend: "auto", packedRows: true };
   const rec: Recommender = await Recommender.load(bytes, options);
   const kind: EventKind = "cart";
   await rec.record("B0000223SI");
@@ -39,11 +39,12 @@ export async function everyMember(bytes: Uint8Array): Promise<string[]> {
   const storage: StorageReport = rec.storageReport;
   const persistent: boolean = rec.persistent && storage.persistent;
   const skipped: number = storage.skippedRecords;
+  const exempt: boolean | null = storage.evictionExempt;
   rec.simulateGpuLoss();
   await rec.clearHistory();
   await Recommender.deleteStoredHistory(rec.namespace);
   rec.free();
-  return [report.reason, backend, String(sizes), storage.reason, String(persistent), String(skipped)];
+  return [report.reason, backend, String(sizes), storage.reason, String(persistent), String(skipped), String(exempt)];
 }
 
 export function describe(e: unknown): string {
