@@ -87,7 +87,7 @@ impl<S: HistoryStore> Engine<S> {
     async fn load_trimmed(store: &S, keep: Retention, now: f64) -> Result<History> {
         History::new(keep.cap)?;
         let events = store.load().await?;
-        let drops = keep.drops(events.iter(), 0, now);
+        let drops = keep.drops(&events, 0, now);
         if !drops.is_empty() {
             store.remove(&drops).await?;
         }
@@ -137,7 +137,7 @@ impl<S: HistoryStore> Engine<S> {
         let _turn = self.serial.turn().await;
         let drops = self
             .retention
-            .drops(self.history.borrow().events(), 1, event.ts);
+            .drops(self.history.borrow_mut().as_slice(), 1, event.ts);
         self.store.append(&event, &drops).await?;
         let row = self.model.keys.index_of(&event.key);
         let kind = event.kind;
@@ -200,7 +200,7 @@ impl<S: HistoryStore> Engine<S> {
     pub async fn import_document(&self, doc: HistoryDocument) -> Result<()> {
         doc.validate()?;
         let _turn = self.serial.turn().await;
-        let drops = self.retention.drops(doc.events.iter(), 0, (self.now)());
+        let drops = self.retention.drops(&doc.events, 0, (self.now)());
         let next =
             History::from_events(self.retention.cap, retention::without(doc.events, &drops))?;
         let events: Vec<Event> = next.events().cloned().collect();

@@ -161,7 +161,7 @@ impl History {
     }
 
     /// Events, oldest first.
-    pub fn events(&self) -> impl DoubleEndedIterator<Item = &Event> + ExactSizeIterator + Clone {
+    pub fn events(&self) -> impl DoubleEndedIterator<Item = &Event> + ExactSizeIterator {
         self.events.iter()
     }
 
@@ -178,6 +178,11 @@ impl History {
     /// The cap.
     pub fn cap(&self) -> usize {
         self.cap
+    }
+
+    /// Events, oldest first, as one slice.
+    pub fn as_slice(&mut self) -> &[Event] {
+        self.events.make_contiguous()
     }
 
     /// Removes the events at the ascending `positions`.

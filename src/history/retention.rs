@@ -20,18 +20,13 @@ impl Retention {
     /// Positions (ascending) in `events` (oldest first) that must go so that `events` plus
     /// `incoming` new ones obey the rule at time `now`: every event older than the maximum age,
     /// then the oldest of the rest until `cap` is respected.
-    pub fn drops<'a>(
-        &self,
-        events: impl Iterator<Item = &'a Event> + Clone,
-        incoming: usize,
-        now: f64,
-    ) -> Vec<usize> {
+    pub fn drops(&self, events: &[Event], incoming: usize, now: f64) -> Vec<usize> {
         let cutoff = self.max_age_ms.map_or(f64::NEG_INFINITY, |age| now - age);
         let expired = |e: &Event| e.ts < cutoff;
-        let kept = events.clone().filter(|e| !expired(e)).count();
+        let kept = events.iter().filter(|e| !expired(e)).count();
         let mut over = (kept + incoming).saturating_sub(self.cap);
         let mut out = Vec::new();
-        for (i, e) in events.enumerate() {
+        for (i, e) in events.iter().enumerate() {
             if expired(e) {
                 out.push(i);
             } else if over > 0 {
@@ -78,12 +73,12 @@ mod tests {
             max_age_ms: Some(45.0),
         };
         // now = 100: cutoff 55 drops ts 50 and 5; 3 left + 1 incoming > cap 3 drops ts 60.
-        assert_eq!(keep.drops(events.iter(), 1, 100.0), vec![0, 1, 2]);
+        assert_eq!(keep.drops(&events, 1, 100.0), vec![0, 1, 2]);
         let unbounded_age = Retention {
             cap: 3,
             max_age_ms: None,
         };
-        assert_eq!(unbounded_age.drops(events.iter(), 0, 100.0), vec![0, 1]);
+        assert_eq!(unbounded_age.drops(&events, 0, 100.0), vec![0, 1]);
         let kept = without(events, &[0, 1, 2]);
         assert_eq!(kept.iter().map(|e| e.ts).collect::<Vec<_>>(), [70.0, 80.0]);
     }

@@ -41,6 +41,12 @@ impl HistoryStore for MemoryStore {
         Ok(())
     }
 
+    async fn remove(&self, drop: &[usize]) -> Result<()> {
+        let mut ev = self.events.borrow_mut();
+        *ev = super::retention::without(std::mem::take(&mut *ev), drop);
+        Ok(())
+    }
+
     async fn replace(&self, events: &[Event]) -> Result<()> {
         *self.events.borrow_mut() = events.to_vec();
         Ok(())
