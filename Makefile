@@ -10,6 +10,7 @@ export PATH := $(or $(CARGO_INSTALL_ROOT),$(HOME)/.cargo)/bin:$(PATH)
 CHROMEDRIVER ?= /usr/bin/chromedriver
 # Seconds a whole browser test file may take (wasm-bindgen-test-runner's default, 20, is what
 # tests/web.rs takes on a loaded 2-core machine).
+# web_storage waits out blocked opens and deletions (3 s each) on purpose.
 BROWSER_TEST_TIMEOUT ?= 180
 PORT ?= 8080
 MODEL := www/models/scientific.lrm
@@ -83,12 +84,12 @@ test-browser: test-chrome test-firefox
 test-chrome:
 	@echo "== browser tests: headless Chromium =="
 	env -u GECKODRIVER CHROMEDRIVER=$(CHROMEDRIVER) LOCALRANK_EXPECT_BROWSER=Chrome WASM_BINDGEN_TEST_TIMEOUT=$(BROWSER_TEST_TIMEOUT) \
-	  wasm-pack test --headless --chrome -- --test web --test web_args --test web_gpu --test kernel
+	  wasm-pack test --headless --chrome -- --test web --test web_args --test web_gpu --test kernel --test web_storage
 
 test-firefox:
 	@echo "== browser tests: headless Firefox =="
 	env -u CHROMEDRIVER GECKODRIVER=$$(command -v geckodriver) LOCALRANK_EXPECT_BROWSER=Firefox WASM_BINDGEN_TEST_TIMEOUT=$(BROWSER_TEST_TIMEOUT) \
-	  wasm-pack test --headless --firefox -- --test web --test web_args --test web_gpu --test kernel
+	  wasm-pack test --headless --firefox -- --test web --test web_args --test web_gpu --test kernel --test web_storage
 
 # The example store, built as a shop would build it: its npm dependencies (installed by setup,
 # `localrank` linked to pkg/), the model copied into its public/ folder, tsc --noEmit, vite build.
@@ -97,7 +98,8 @@ storefront: pkg model
 
 # The demo page as `make demo` serves it and the built example store, clicked through in headless
 # Chromium (screenshots in artifacts/e2e/); the Web Worker companion on a page of its own with a
-# generated 1M-item model, and bundled by Vite without configuration (both in target/e2e/).
+# generated 1M-item model, and bundled by Vite without configuration (both in target/e2e/);
+# IndexedDB shared by several pages at once, and pages closed in the middle of a burst of writes.
 test-e2e: pkg model storefront
 	@echo "== end-to-end: demo page in headless Chromium =="
 	node tests/e2e/demo.mjs
@@ -106,6 +108,9 @@ test-e2e: pkg model storefront
 	@echo "== end-to-end: Web Worker companion (pkg/worker.js) in headless Chromium =="
 	node tests/e2e/worker.mjs
 	node tests/e2e/worker-vite.mjs
+	@echo "== end-to-end: IndexedDB with several pages at once, pages closed mid-write =="
+	node tests/e2e/storage.mjs
+	node tests/e2e/ssr.mjs
 
 # Benchmarks (not part of `make test`; docs/BENCHMARKS.md): localrank against onnxruntime-web,
 # tfjs-backend-wasm and a plain JS loop in headless Chromium, then the native criterion benches,

@@ -5,6 +5,7 @@
 use std::cell::{Ref, RefCell};
 
 use crate::history::document::HistoryDocument;
+use crate::history::retention::{self, Retention};
 use crate::history::store::HistoryStore;
 use crate::history::{Event, EventKind, History};
 use crate::model::Model;
@@ -42,12 +43,31 @@ pub struct Engine<S: HistoryStore> {
     fold: RefCell<FoldState>,
     store: S,
     serial: Serial,
+    retention: Retention,
+    /// Milliseconds since the Unix epoch (the browser's `Date.now`), for retention by age.
+    now: fn() -> f64,
 }
 
 impl<S: HistoryStore> Engine<S> {
     /// Opens an engine: loads the stored history (keeping the newest `cap` events).
     pub async fn open(model: Model, backend: Backend, store: S, cap: usize) -> Result<Self> {
-        let history = Self::load_trimmed(&store, cap).await?;
+        let keep = Retention {
+            cap,
+            max_age_ms: None,
+        };
+        Self::open_with(model, backend, store, keep, || 0.0).await
+    }
+
+    /// [`Self::open`] with a retention rule (cap and maximum age) and the clock it is judged by;
+    /// events the rule drops are removed from storage too.
+    pub async fn open_with(
+        model: Model,
+        backend: Backend,
+        store: S,
+        retention: Retention,
+        now: fn() -> f64,
+    ) -> Result<Self> {
+        let history = Self::load_trimmed(&store, retention, now()).await?;
         let fold = FoldState::rebuild(&model, &known_rows(&model, &history));
         Ok(Self {
             model,
@@ -56,28 +76,29 @@ impl<S: HistoryStore> Engine<S> {
             fold: RefCell::new(fold),
             store,
             serial: Serial::default(),
+            retention,
+            now,
         })
     }
 
-    /// The stored history, newest `cap` events; storage is trimmed to match when it holds more
-    /// (the cap was lowered, or another tab wrote).
-    async fn load_trimmed(store: &S, cap: usize) -> Result<History> {
+    /// The stored history as the retention rule keeps it; the records it drops (the cap was
+    /// lowered, events aged out, or another tab wrote) are removed from storage one by one, so
+    /// another tab's concurrent writes are never overwritten.
+    async fn load_trimmed(store: &S, keep: Retention, now: f64) -> Result<History> {
+        History::new(keep.cap)?;
         let events = store.load().await?;
-        let stored = events.len();
-        let history = History::from_events(cap, events)?;
-        if stored > history.len() {
-            let kept: Vec<Event> = history.events().cloned().collect();
-            store.replace(&kept).await?;
+        let drops = keep.drops(&events, 0, now);
+        if !drops.is_empty() {
+            store.remove(&drops).await?;
         }
-        Ok(history)
+        History::from_events(keep.cap, retention::without(events, &drops))
     }
 
     /// Reads the history from storage again and rebuilds the fold-in state from it: for events
     /// another tab (another engine on the same store) recorded since this one opened.
     pub async fn reload_history(&self) -> Result<()> {
         let _turn = self.serial.turn().await;
-        let cap = self.history.borrow().cap();
-        let history = Self::load_trimmed(&self.store, cap).await?;
+        let history = Self::load_trimmed(&self.store, self.retention, (self.now)()).await?;
         self.replace_history(history);
         Ok(())
     }
@@ -87,6 +108,11 @@ impl<S: HistoryStore> Engine<S> {
         *self.fold.borrow_mut() =
             FoldState::rebuild(&self.model, &known_rows(&self.model, &history));
         *self.history.borrow_mut() = history;
+    }
+
+    /// The history store.
+    pub fn store(&self) -> &S {
+        &self.store
     }
 
     /// The model in use.
@@ -109,14 +135,18 @@ impl<S: HistoryStore> Engine<S> {
     pub async fn record(&self, key: &str, kind: EventKind, ts: f64) -> Result<()> {
         let event = Event::new(key, kind, ts)?;
         let _turn = self.serial.turn().await;
-        let drop = {
-            let h = self.history.borrow();
-            (h.len() + 1).saturating_sub(h.cap())
-        };
-        self.store.append(&event, drop).await?;
+        let drops = self
+            .retention
+            .drops(self.history.borrow_mut().as_slice(), 1, event.ts);
+        self.store.append(&event, &drops).await?;
         let row = self.model.keys.index_of(&event.key);
-        let (kind, dropped) = (event.kind, self.history.borrow_mut().push(event));
-        if dropped > 0 {
+        let kind = event.kind;
+        {
+            let mut h = self.history.borrow_mut();
+            h.remove(&drops);
+            h.push(event);
+        }
+        if !drops.is_empty() {
             // The oldest events left: their terms cannot be taken out of the sums exactly.
             let h = self.history.borrow();
             *self.fold.borrow_mut() = FoldState::rebuild(&self.model, &known_rows(&self.model, &h));
@@ -170,8 +200,9 @@ impl<S: HistoryStore> Engine<S> {
     pub async fn import_document(&self, doc: HistoryDocument) -> Result<()> {
         doc.validate()?;
         let _turn = self.serial.turn().await;
-        let cap = self.history.borrow().cap();
-        let next = History::from_events(cap, doc.events)?;
+        let drops = self.retention.drops(&doc.events, 0, (self.now)());
+        let next =
+            History::from_events(self.retention.cap, retention::without(doc.events, &drops))?;
         let events: Vec<Event> = next.events().cloned().collect();
         self.store.replace(&events).await?;
         self.replace_history(next);

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use futures::executor::block_on;
 use futures::future::join_all;
 use localrank::history::document::HistoryDocument;
+use localrank::history::retention::Retention;
 use localrank::history::store::{HistoryStore, MemoryStore};
 use localrank::history::{Event, EventKind};
 use localrank::score::backend::{Backend, Requested};
@@ -27,7 +28,7 @@ impl HistoryStore for Flaky {
     async fn load(&self) -> localrank::Result<Vec<Event>> {
         self.inner.load().await
     }
-    async fn append(&self, e: &Event, drop: usize) -> localrank::Result<()> {
+    async fn append(&self, e: &Event, drop: &[usize]) -> localrank::Result<()> {
         if self.fail.get() {
             return Err(Error::Storage("QuotaExceededError".into()));
         }
@@ -266,4 +267,43 @@ fn opening_with_a_smaller_cap_trims_storage_too() {
         .map(|e| e.key)
         .collect();
     assert_eq!(stored, ["item-2", "item-3", "item-4"]);
+}
+
+thread_local! {
+    /// The clock of the retention tests (ms).
+    static NOW: Cell<f64> = const { Cell::new(0.0) };
+}
+
+fn test_clock() -> f64 {
+    NOW.with(Cell::get)
+}
+
+#[test]
+fn events_past_the_maximum_age_leave_memory_and_storage_on_write_and_on_open() {
+    let store = Shared::default();
+    let keep = Retention {
+        cap: 10,
+        max_age_ms: Some(1000.0),
+    };
+    let open = |store: Shared| {
+        let model = common::synthetic_model(60, 8, 3);
+        block_on(Engine::open_with(model, cpu(), store, keep, test_clock)).unwrap()
+    };
+    let e = open(store.clone());
+    for (key, ts) in [("item-1", 0.0), ("item-2", 600.0), ("item-3", 1500.0)] {
+        block_on(e.record(key, EventKind::View, ts)).unwrap();
+    }
+    // At 1500 ms, item-1 (0 ms) is older than 1000 ms: gone when item-3 was written.
+    assert_eq!(keys(&e), ["item-2", "item-3"]);
+    let stored: Vec<String> = block_on(store.load())
+        .unwrap()
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+    assert_eq!(stored, ["item-2", "item-3"]);
+    assert_eq!(top(&e, 5), top(&open(store.clone()), 5), "fold-in rebuilt");
+    NOW.with(|n| n.set(2000.0));
+    let later = open(store.clone());
+    assert_eq!(keys(&later), ["item-3"]);
+    assert_eq!(block_on(store.load()).unwrap().len(), 1);
 }

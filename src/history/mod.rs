@@ -7,6 +7,7 @@
 //! when scoring.
 
 pub mod document;
+pub mod retention;
 pub mod store;
 
 use std::collections::VecDeque;
@@ -177,6 +178,17 @@ impl History {
     /// The cap.
     pub fn cap(&self) -> usize {
         self.cap
+    }
+
+    /// Events, oldest first, as one slice.
+    pub fn as_slice(&mut self) -> &[Event] {
+        self.events.make_contiguous()
+    }
+
+    /// Removes the events at the ascending `positions`.
+    pub fn remove(&mut self, positions: &[usize]) {
+        let events = std::mem::take(&mut self.events).into();
+        self.events = retention::without(events, positions).into();
     }
 
     /// Forgets every event.

@@ -10,8 +10,15 @@ use crate::Result;
 pub trait HistoryStore {
     /// All stored events, oldest first.
     async fn load(&self) -> Result<Vec<Event>>;
-    /// Appends `event` and removes the `drop_oldest` oldest events, in one step.
-    async fn append(&self, event: &Event, drop_oldest: usize) -> Result<()>;
+    /// Appends `event` and removes the events at the ascending positions `drop` (of the stored
+    /// events as this store last saw them), in one step.
+    async fn append(&self, event: &Event, drop: &[usize]) -> Result<()>;
+    /// Removes the events at the ascending positions `drop`, in one step. Stores shared by
+    /// several writers override it to delete exactly those records (this default rewrites all).
+    async fn remove(&self, drop: &[usize]) -> Result<()> {
+        let events = super::retention::without(self.load().await?, drop);
+        self.replace(&events).await
+    }
     /// Replaces everything stored with `events` (oldest first), in one step.
     async fn replace(&self, events: &[Event]) -> Result<()>;
 }
@@ -27,11 +34,16 @@ impl HistoryStore for MemoryStore {
         Ok(self.events.borrow().clone())
     }
 
-    async fn append(&self, event: &Event, drop_oldest: usize) -> Result<()> {
+    async fn append(&self, event: &Event, drop: &[usize]) -> Result<()> {
         let mut ev = self.events.borrow_mut();
+        *ev = super::retention::without(std::mem::take(&mut *ev), drop);
         ev.push(event.clone());
-        let n = drop_oldest.min(ev.len());
-        ev.drain(..n);
+        Ok(())
+    }
+
+    async fn remove(&self, drop: &[usize]) -> Result<()> {
+        let mut ev = self.events.borrow_mut();
+        *ev = super::retention::without(std::mem::take(&mut *ev), drop);
         Ok(())
     }
 

@@ -12,12 +12,14 @@ mod idb;
 mod js;
 mod rows;
 mod store;
+mod tabs;
 
 use std::rc::Rc;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
+use crate::history::retention::{Retention, DAY_MS};
 use crate::history::store::MemoryStore;
 use crate::history::{EventKind, History, DEFAULT_CAP};
 use crate::model::RowLayout;
@@ -39,8 +41,18 @@ export interface LoadOptions {
   namespace?: string;
   /** Most events kept (oldest dropped). Default 500, at most 100000. */
   historyCap?: number;
-  /** Keep history in IndexedDB (default true) or only in memory. */
+  /**
+   * Keep history in IndexedDB (default true) or only in memory. Where IndexedDB is missing or
+   * refused (private mode, storage disabled) history stays in memory: see `storageReport`.
+   */
   persist?: boolean;
+  /** Forget events older than this many days (on each write and at load). Default: no limit. */
+  retentionDays?: number;
+  /**
+   * Ask the browser to keep this site's storage from eviction (`navigator.storage.persist()`;
+   * Firefox may prompt the shopper). The answer is `storageReport.evictionExempt`. Default false.
+   */
+  requestPersistence?: boolean;
   /**
    * Scoring backend. "auto" (default): answer the first queries on the CPU while timing WebGPU
    * beside them, then keep the faster. "webgpu": use WebGPU when the browser has it (else the
@@ -83,6 +95,17 @@ export interface BackendReport {
   cpuMs: number[];
   gpuMs: number[];
 }
+/** Where the history lives (`Recommender.storageReport`). */
+export interface StorageReport {
+  /** True when history is kept in IndexedDB; false: in memory only, lost with the page. */
+  persistent: boolean;
+  /** Why not persistent ("" when it is), e.g. "persist: false" or "IndexedDB refused (SecurityError)". */
+  reason: string;
+  /** Stored records the last read skipped because they did not decode (left in place). */
+  skippedRecords: number;
+  /** The browser's answer to `requestPersistence` (null: not asked, not answered yet, or no API). */
+  evictionExempt: boolean | null;
+}
 /** The document `exportHistory` writes and `importHistory` reads. */
 export interface HistoryDocument { format: "localrank-history"; version: 1; events: HistoryEvent[]; }
 "#;
@@ -121,6 +144,8 @@ struct LoadOptions {
     persist: Option<bool>,
     backend: Option<String>,
     packed_rows: Option<bool>,
+    retention_days: Option<usize>,
+    request_persistence: Option<bool>,
 }
 
 impl LoadOptions {
@@ -134,6 +159,8 @@ impl LoadOptions {
                 "persist",
                 "backend",
                 "packedRows",
+                "retentionDays",
+                "requestPersistence",
             ],
         )?;
         Ok(Self {
@@ -142,6 +169,8 @@ impl LoadOptions {
             persist: o.bool("persist")?,
             backend: o.string("backend")?,
             packed_rows: o.bool("packedRows")?,
+            retention_days: o.count("retentionDays")?,
+            request_persistence: o.bool("requestPersistence")?,
         })
     }
 }
@@ -178,6 +207,11 @@ fn check_namespace(ns: &str) -> Result<(), Error> {
 pub struct Recommender {
     engine: Rc<Engine<BrowserStore>>,
     namespace: String,
+    /// Why history is not persistent ("" when it is).
+    not_persistent: String,
+    /// `navigator.storage.persist()`'s answer, once it came, when `requestPersistence` asked.
+    eviction_exempt: Rc<std::cell::Cell<Option<bool>>>,
+    tabs: Option<tabs::Tabs>,
 }
 
 impl Recommender {
@@ -193,16 +227,46 @@ impl Recommender {
             _ => RowLayout::Int8,
         };
         let model = model.with_row_layout(layout)?;
-        let store = if opts.persist.unwrap_or(true) {
-            BrowserStore::IndexedDb(idb::IdbStore::open(&namespace).await?)
-        } else {
-            BrowserStore::Memory(MemoryStore::default())
+        let retention = Retention {
+            cap,
+            max_age_ms: match opts.retention_days {
+                Some(0) => return Err(Error::InvalidArgument("retentionDays must be ≥ 1".into())),
+                days => days.map(|d| d as f64 * DAY_MS),
+            },
         };
+        let (store, not_persistent) = if opts.persist.unwrap_or(true) {
+            match idb::IdbStore::open(&namespace).await {
+                Ok(s) => (BrowserStore::IndexedDb(s), String::new()),
+                Err(idb::OpenError::Unavailable(idb::Unavailable(why))) => {
+                    (BrowserStore::Memory(MemoryStore::default()), why)
+                }
+                Err(idb::OpenError::Failed(e)) => return Err(e),
+            }
+        } else {
+            let why = "persist: false".into();
+            (BrowserStore::Memory(MemoryStore::default()), why)
+        };
+        let persistent = not_persistent.is_empty();
+        let eviction_exempt = Rc::new(std::cell::Cell::new(None));
+        if opts.request_persistence == Some(true) {
+            // Not awaited: Firefox may ask the shopper, and loading must not wait for an answer.
+            let answer = Rc::clone(&eviction_exempt);
+            wasm_bindgen_futures::spawn_local(async move {
+                answer.set(idb::request_persistence().await);
+            });
+        }
         let backend = gpu::choose(requested, &model.table).await;
-        let engine = Engine::open(model, backend, store, cap).await?;
+        let engine = Engine::open_with(model, backend, store, retention, js_sys::Date::now);
+        let engine = Rc::new(engine.await?);
+        let tabs = persistent
+            .then(|| tabs::Tabs::join(&namespace, Rc::downgrade(&engine)))
+            .flatten();
         Ok(Recommender {
-            engine: Rc::new(engine),
+            engine,
             namespace,
+            not_persistent,
+            eviction_exempt,
+            tabs,
         })
     }
 
@@ -233,6 +297,16 @@ impl Recommender {
             &fields,
             &mut (start..end).map(|i| (i as u32, 0.0)),
         ))
+    }
+
+    /// A function telling the other instances of this namespace that the history changed.
+    fn announcer(&self) -> impl Fn() {
+        let channel = self.tabs.as_ref().map(tabs::Tabs::sender);
+        move || {
+            if let Some(c) = &channel {
+                tabs::post(c);
+            }
+        }
     }
 
     /// `load` for Rust callers (the browser tests): same checks, the instance instead of a
@@ -276,6 +350,7 @@ impl Recommender {
         kind: Option<JsEventKind>,
     ) -> Promise {
         let engine = Rc::clone(&self.engine);
+        let announce = self.announcer();
         let key = js::string_arg(&key, "key");
         let kind = kind.map(|k| js::string_arg(&k.into(), "kind"));
         future_to_promise(async move {
@@ -288,6 +363,7 @@ impl Recommender {
                 .record(&key, kind, js_sys::Date::now())
                 .await
                 .map_err(js_error)?;
+            announce();
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -342,11 +418,13 @@ impl Recommender {
     ) -> Promise {
         let engine = Rc::clone(&self.engine);
         let doc = js::document_from_js(&doc);
+        let announce = self.announcer();
         future_to_promise(async move {
             engine
                 .import_document(doc.map_err(js_error)?)
                 .await
                 .map_err(js_error)?;
+            announce();
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -355,8 +433,10 @@ impl Recommender {
     #[wasm_bindgen(js_name = clearHistory, unchecked_return_type = "Promise<void>")]
     pub fn clear_history(&self) -> Promise {
         let engine = Rc::clone(&self.engine);
+        let announce = self.announcer();
         future_to_promise(async move {
             engine.clear_history().await.map_err(js_error)?;
+            announce();
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -445,14 +525,48 @@ impl Recommender {
         self.engine.model().dim()
     }
 
+    /// True when history is kept in IndexedDB; false when only in memory (`persist: false`, or
+    /// IndexedDB missing or refused here: `storageReport.reason` says which).
+    #[wasm_bindgen(getter)]
+    pub fn persistent(&self) -> bool {
+        self.not_persistent.is_empty()
+    }
+
+    /// Where the history lives: persistent or not and why, and how many stored records the
+    /// last read skipped because they did not decode.
+    #[wasm_bindgen(getter, js_name = storageReport, unchecked_return_type = "StorageReport")]
+    pub fn storage_report(&self) -> JsValue {
+        let report = js_sys::Object::new();
+        let skipped = match self.engine.store() {
+            BrowserStore::IndexedDb(s) => s.skipped(),
+            BrowserStore::Memory(_) => 0,
+        };
+        for (name, value) in [
+            ("persistent", JsValue::from(self.persistent())),
+            ("reason", JsValue::from(&self.not_persistent)),
+            ("skippedRecords", JsValue::from(skipped)),
+            (
+                "evictionExempt",
+                self.eviction_exempt
+                    .get()
+                    .map_or(JsValue::NULL, JsValue::from),
+            ),
+        ] {
+            let _ = js_sys::Reflect::set(&report, &name.into(), &value);
+        }
+        report.into()
+    }
+
     /// The store namespace this instance's history belongs to.
     #[wasm_bindgen(getter)]
     pub fn namespace(&self) -> String {
         self.namespace.clone()
     }
 
-    /// Deletes the IndexedDB database of `namespace` ("forget me"; tests start clean with it).
-    /// Close or free instances using it first; open ones are closed by the request.
+    /// Deletes the IndexedDB database of `namespace`: everything the library stored for it (the
+    /// "forget me" call). Open instances on `namespace`, in this page or others, follow: their
+    /// history empties and their next events go to a fresh database. Rejects with "Storage" when
+    /// a connection that is not this library's keeps the database open for over 3 s.
     #[wasm_bindgen(js_name = deleteStoredHistory, unchecked_return_type = "Promise<void>")]
     pub fn delete_stored_history(
         #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
@@ -462,6 +576,9 @@ impl Recommender {
             let namespace = namespace.map_err(js_error)?;
             check_namespace(&namespace).map_err(js_error)?;
             idb::delete_database(&namespace).await.map_err(js_error)?;
+            // Open instances of `namespace` (this page's and other tabs') empty their history and
+            // write their next events to a fresh database.
+            tabs::announce_to(&namespace);
             Ok(JsValue::UNDEFINED)
         })
     }

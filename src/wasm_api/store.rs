@@ -19,10 +19,17 @@ impl HistoryStore for BrowserStore {
         }
     }
 
-    async fn append(&self, event: &Event, drop_oldest: usize) -> Result<()> {
+    async fn append(&self, event: &Event, drop: &[usize]) -> Result<()> {
         match self {
-            BrowserStore::IndexedDb(s) => s.append(event, drop_oldest).await,
-            BrowserStore::Memory(s) => s.append(event, drop_oldest).await,
+            BrowserStore::IndexedDb(s) => s.append(event, drop).await,
+            BrowserStore::Memory(s) => s.append(event, drop).await,
+        }
+    }
+
+    async fn remove(&self, drop: &[usize]) -> Result<()> {
+        match self {
+            BrowserStore::IndexedDb(s) => s.remove(drop).await,
+            BrowserStore::Memory(s) => s.remove(drop).await,
         }
     }
 

@@ -19,7 +19,7 @@ impl HistoryStore for Shared {
     async fn load(&self) -> localrank::Result<Vec<Event>> {
         self.0.load().await
     }
-    async fn append(&self, e: &Event, drop: usize) -> localrank::Result<()> {
+    async fn append(&self, e: &Event, drop: &[usize]) -> localrank::Result<()> {
         self.0.append(e, drop).await
     }
     async fn replace(&self, events: &[Event]) -> localrank::Result<()> {

@@ -13,12 +13,13 @@ import init, {
   type LocalrankError,
   type LocalrankErrorCode,
   type Recommendation,
+  type StorageReport,
   type RecommendOptions,
 } from "localrank";
 
 export async function everyMember(bytes: Uint8Array): Promise<string[]> {
   await init();
-  const options: LoadOptions = { namespace: "shop", historyCap: 200, persist: false, backend: "auto", packedRows: true };
+  const options: LoadOptions = { namespace: "shop", historyCap: 200, persist: false, retentionDays: 90, requestPersistence: true, backend: "auto", packedRows: true };
   const rec: Recommender = await Recommender.load(bytes, options);
   const kind: EventKind = "cart";
   await rec.record("B0000223SI");
@@ -35,11 +36,15 @@ export async function everyMember(bytes: Uint8Array): Promise<string[]> {
   const report: BackendReport = rec.backendReport;
   const backend: "cpu" | "webgpu" = rec.backend;
   const sizes: number = rec.itemCount + rec.dim + scores.length + catalog.length;
+  const storage: StorageReport = rec.storageReport;
+  const persistent: boolean = rec.persistent && storage.persistent;
+  const skipped: number = storage.skippedRecords;
+  const exempt: boolean | null = storage.evictionExempt;
   rec.simulateGpuLoss();
   await rec.clearHistory();
   await Recommender.deleteStoredHistory(rec.namespace);
   rec.free();
-  return [report.reason, backend, String(sizes)];
+  return [report.reason, backend, String(sizes), storage.reason, String(persistent), String(skipped), String(exempt)];
 }
 
 export function describe(e: unknown): string {
