@@ -37,6 +37,8 @@ TRAINING FLAGS (defaults in brackets; in `eval`, comma-separated lists form a gr
   --decay X        recency decay per position, newest first [0.9]
   --pop-weight X   popularity bias scale [0.02]
   --seed N         initialisation seed [42]
+  --solver S       ALS row solver: cg (3 steps), cg:N or cholesky [cg]
+  --threads N      ALS threads, 0 = one per core; the model does not depend on it [0]
 
 EVAL (leave-one-out, full ranking; docs/QUALITY.md):
   PATH             a RecBole directory (Scientific) or an S3-Rec `user item item ...` file
@@ -136,6 +138,7 @@ impl Args {
         let decays = self.list("decay", d.decay)?;
         let pops = self.list("pop-weight", d.pop_weight)?;
         let seed = self.take("seed", d.seed)?;
+        let engine = self.engine()?;
         let mut out = Vec::new();
         for &dim in &dims {
             for &iterations in &iters {
@@ -151,6 +154,7 @@ impl Args {
                                     decay,
                                     pop_weight,
                                     seed,
+                                    ..engine
                                 };
                                 p.validate()?;
                                 out.push(p);
@@ -214,6 +218,16 @@ impl Args {
         }
     }
 
+    /// Defaults with `--solver` and `--threads` applied (how ALS runs, not what it fits).
+    fn engine(&mut self) -> Result<TrainParams> {
+        let d = TrainParams::default();
+        Ok(TrainParams {
+            solver: self.take("solver", d.solver)?,
+            threads: self.take("threads", d.threads)?,
+            ..d
+        })
+    }
+
     fn train_params(&mut self) -> Result<TrainParams> {
         let d = TrainParams::default();
         let p = TrainParams {
@@ -224,6 +238,7 @@ impl Args {
             decay: self.take("decay", d.decay)?,
             pop_weight: self.take("pop-weight", d.pop_weight)?,
             seed: self.take("seed", d.seed)?,
+            ..self.engine()?
         };
         p.validate()?;
         Ok(p)
@@ -236,11 +251,10 @@ fn invalid(msg: String) -> Error {
 
 fn print_progress(p: &als::Progress) {
     eprintln!(
-        "iteration {}/{}  {:>7.1} s  loss {:.6e}",
+        "iteration {}/{}  {:>7.1} s",
         p.iteration,
         p.iterations,
-        p.elapsed.as_secs_f64(),
-        p.loss
+        p.elapsed.as_secs_f64()
     );
 }
 
