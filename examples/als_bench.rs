@@ -17,6 +17,17 @@ use localrank::train::seqdata::SeqData;
 use localrank::train::TrainParams;
 use localrank::{Error, Result};
 
+/// CPU seconds of this process, all threads (utime + stime of `/proc/self/stat`, in the
+/// kernel's 100 Hz ticks); `None` where that file is unavailable.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 fn flag(args: &[String], name: &str) -> Option<String> {
     let k = args.iter().position(|a| a == name)?;
     args.get(k + 1).cloned()
@@ -72,12 +83,13 @@ fn run() -> Result<()> {
         );
         return Ok(());
     }
-    let start = Instant::now();
+    let (start, cpu0) = (Instant::now(), cpu_seconds());
     let f = als::train(&inter, &params, &mut |_| {})?;
     let secs = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().zip(cpu0).map_or(f64::NAN, |(b, a)| b - a);
     let norm: f64 = f.items.iter().map(|v| v * v).sum();
     println!(
-        "localrank {:?} threads={} d={} iters={} seconds {secs:.3} (|Y|² {norm:.4})",
+        "localrank {:?} threads={} d={} iters={} seconds {secs:.3} cpu {cpu:.2} (|Y|² {norm:.4})",
         params.solver, params.threads, params.dim, params.iterations
     );
     Ok(())
