@@ -53,6 +53,13 @@ pub struct SynthEvent {
     pub session: u32,
 }
 
+/// Each kind after the previous one: (kind, 1 in how many, seconds after it: min, spread).
+const FUNNEL: [(EventKind, usize, u64, usize); 3] = [
+    (EventKind::View, 1, 20, 120),
+    (EventKind::Cart, 10, 5, 30),
+    (EventKind::Purchase, 3, 30, 300),
+];
+
 /// Uniform in [0, 1), 53-bit resolution (tail items weigh ~1e-7 of the whole).
 fn uniform(rng: &mut SplitMix64) -> f64 {
     rng.symmetric() * 0.5 + 0.5
@@ -157,31 +164,18 @@ impl SynthStore {
                 } else {
                     self.categories[category].draw(&mut rng)
                 };
-                time += 20 + rng.below(120) as u64;
-                out.push(SynthEvent {
-                    item,
-                    time,
-                    kind: EventKind::View,
-                    session,
-                });
-                if out.len() < count && rng.below(10) == 0 {
-                    time += 5 + rng.below(30) as u64;
+                // The funnel: a view, then a cart 1 in 10 times, then a purchase 1 in 3.
+                for &(kind, one_in, gap, spread) in &FUNNEL {
+                    if out.len() >= count || (one_in > 1 && rng.below(one_in) != 0) {
+                        break;
+                    }
+                    time += gap + rng.below(spread) as u64;
                     out.push(SynthEvent {
                         item,
                         time,
-                        kind: EventKind::Cart,
+                        kind,
                         session,
                     });
-                    if out.len() < count && rng.below(3) == 0 {
-                        time += 30 + rng.below(300) as u64;
-                        let kind = EventKind::Purchase;
-                        out.push(SynthEvent {
-                            item,
-                            time,
-                            kind,
-                            session,
-                        });
-                    }
                 }
             }
             session += 1;
