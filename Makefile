@@ -29,8 +29,10 @@ setup:
 # The default demo model, trained deterministically on the Scientific data in data/: 4-bit ALS
 # rows plus NBRS next-item lists, the configuration docs/QUALITY.md chose on validation.
 MODEL_FLAGS := --rows 4 --nbr-top 19 --nbr-window 4 --nbr-backward 1 --nbr-recency 0.7 --nbr-mix 1.5
+# Built with the `native` profile (opt-level 3; `release` keeps opt-level "s" for the wasm package).
+# Deterministic: the parallel ALS gives the same bytes for any thread count (docs/TRAINING.md).
 model:
-	cargo run --release --quiet --features train -- train --data data/scientific --out $(MODEL) $(MODEL_FLAGS)
+	cargo run --profile native --quiet --features train -- train --data data/scientific --out $(MODEL) $(MODEL_FLAGS)
 
 # wasm-pack regenerates pkg/; the Web Worker companion (js/) is copied in after it.
 pkg:

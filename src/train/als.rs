@@ -1,21 +1,30 @@
 //! Implicit-feedback ALS (Hu, Koren & Volinsky, "Collaborative Filtering for Implicit Feedback
-//! Datasets", ICDM 2008): alternating exact ridge solves with the `YᵀY` trick (eq. 4), one
-//! Cholesky solve per row via [`crate::linalg::cholesky_solve`].
+//! Datasets", ICDM 2008): alternating ridge solves with the `YᵀY` trick (eq. 4), every row of a
+//! side solved in parallel ([`sweep`]) by conjugate gradient (the default, as `implicit` does)
+//! or by an exact Cholesky solve ([`Solver`]); f32 factors ([`kernels::Real`]).
 //!
 //! Confidences are the device's: a user's item weight `w` comes from
 //! [`crate::score::user::weights_newest_first`] over the sequence (`(item, kind)`, newest first), and
-//! `c = 1 + α·w`, preference 1. Deterministic by construction: a seeded splitmix64
-//! initialisation, one thread, fixed loop order and no BLAS — same inputs, same bits.
+//! `c = 1 + α·w`, preference 1. Deterministic for any thread count: a seeded splitmix64
+//! initialisation, each row's solve reads only its own inputs, sums over rows (Gram matrices,
+//! loss) run in fixed chunks added in order, and no BLAS — same inputs, same bits.
 
+mod kernels;
+mod loss;
+mod sweep;
+
+use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use ndarray::{Array1, Array2};
+use ndarray::Array2;
 
 use super::{TrainParams, KIND_WEIGHTS};
 use crate::history::EventKind;
-use crate::linalg::cholesky_solve;
 use crate::rng::SplitMix64;
 use crate::score::user::weights_newest_first;
+use crate::{Error, Result};
+use kernels::Real;
+use sweep::{Csr, RowSolver};
 
 /// Sparse user × item weights, stored both ways (rows per user, rows per item).
 #[derive(Debug, Clone, PartialEq)]
@@ -78,6 +87,39 @@ impl Interactions {
     }
 }
 
+/// How each row's ridge system is solved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Solver {
+    /// Exact: `A` formed and factorised per row, O(n·d² + d³) a row.
+    Cholesky,
+    /// `steps` conjugate-gradient steps per row, warm-started from the previous sweep
+    /// (Takács et al. 2011), O(steps·(d² + n·d)) a row. `implicit` uses 3.
+    Cg { steps: u32 },
+}
+
+impl Solver {
+    /// The default: conjugate gradient with 3 steps, as `implicit`.
+    pub const DEFAULT: Self = Self::Cg { steps: 3 };
+}
+
+impl FromStr for Solver {
+    type Err = Error;
+
+    /// `cholesky`, `cg` (3 steps) or `cg:N`.
+    fn from_str(s: &str) -> Result<Self> {
+        let bad =
+            || Error::InvalidArgument(format!("solver must be cholesky, cg or cg:N, got {s:?}"));
+        match s {
+            "cholesky" => Ok(Self::Cholesky),
+            "cg" => Ok(Self::DEFAULT),
+            _ => match s.strip_prefix("cg:").map(str::parse) {
+                Some(Ok(steps)) if steps > 0 => Ok(Self::Cg { steps }),
+                _ => Err(bad()),
+            },
+        }
+    }
+}
+
 /// Learned factors, one row per user / per item.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Factors {
@@ -85,127 +127,110 @@ pub struct Factors {
     pub items: Array2<f64>,
 }
 
-/// What one sweep reports.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Progress {
+/// The factors while training: row-major tables of `d` values per row.
+struct State {
+    d: usize,
+    lambda: f64,
+    by_user: Csr,
+    by_item: Csr,
+    users: Vec<Real>,
+    items: Vec<Real>,
+}
+
+/// What one sweep reports. The objective is computed only when [`Progress::loss`] is called.
+#[derive(Clone, Copy)]
+pub struct Progress<'a> {
     /// 1-based sweep number.
     pub iteration: usize,
     pub iterations: usize,
     /// Time since training started.
     pub elapsed: Duration,
-    /// The full objective (eq. 3) over all user × item pairs, regulariser included.
-    pub loss: f64,
+    state: &'a State,
 }
 
-/// `Σ_r f_r f_rᵀ` over the rows of `f`, in a fixed order.
-fn gram(f: &Array2<f64>) -> Array2<f64> {
-    let d = f.ncols();
-    let mut g = Array2::<f64>::zeros((d, d));
-    for row in f.rows() {
-        for p in 0..d {
-            for q in p..d {
-                g[[p, q]] += row[p] * row[q];
-            }
-        }
+impl Progress<'_> {
+    /// The full objective (eq. 3) over all user × item pairs, regulariser included; costs about
+    /// a quarter of a sweep.
+    pub fn loss(&self) -> f64 {
+        let s = self.state;
+        loss::loss(&s.by_user, &s.users, &s.items, s.d, s.lambda)
     }
-    for p in 0..d {
-        for q in 0..p {
-            g[[p, q]] = g[[q, p]];
-        }
+}
+
+impl std::fmt::Debug for Progress<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Progress")
+            .field("iteration", &self.iteration)
+            .field("iterations", &self.iterations)
+            .field("elapsed", &self.elapsed)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `YᵀY + λI` of a table, f64, both triangles.
+fn regularised_gram(table: &[Real], d: usize, lambda: f64) -> Vec<f64> {
+    let mut g = kernels::gram(table, d);
+    for k in 0..d {
+        g[k * d + k] += lambda;
     }
     g
 }
 
-/// Solves every row of `out` against the fixed side: `(G + λI + Σ αw f fᵀ)⁻¹ Σ (1+αw) f`.
-fn solve_side(
-    fixed: &Array2<f64>,
-    rows: &[Vec<(u32, f64)>],
-    out: &mut Array2<f64>,
-    lambda: f64,
-    alpha: f64,
-) {
-    let d = fixed.ncols();
-    let mut base = gram(fixed);
-    for k in 0..d {
-        base[[k, k]] += lambda;
-    }
-    for (r, entries) in rows.iter().enumerate() {
-        if entries.is_empty() {
-            // (G + λI)⁻¹ · 0: no signal, no vector.
-            out.row_mut(r).fill(0.0);
-            continue;
-        }
-        let mut a = base.clone();
-        let mut b = Array1::<f64>::zeros(d);
-        for &(j, w) in entries {
-            let y = fixed.row(j as usize);
-            let aw = alpha * w;
-            for p in 0..d {
-                b[p] += (1.0 + aw) * y[p];
-                let s = aw * y[p];
-                for q in 0..d {
-                    a[[p, q]] += s * y[q];
-                }
-            }
-        }
-        // λ > 0 keeps A positive definite; zeros are the safe answer should rounding fail it.
-        match cholesky_solve(&a, &b) {
-            Some(x) => out.row_mut(r).assign(&x),
-            None => out.row_mut(r).fill(0.0),
-        }
-    }
+fn to_array(table: &[Real], d: usize) -> Array2<f64> {
+    Array2::from_shape_fn((table.len() / d, d), |(r, k)| f64::from(table[r * d + k]))
 }
 
-/// The objective `Σ_{u,i} c_ui (p_ui − x_uᵀy_i)² + λ(‖X‖² + ‖Y‖²)`, all pairs included via
-/// `Σ_u x_uᵀ (YᵀY) x_u` plus a correction over the observed pairs.
-fn loss(inter: &Interactions, f: &Factors, lambda: f64, alpha: f64) -> f64 {
-    let g = gram(&f.items);
-    let mut total = 0.0;
-    for (u, entries) in inter.by_user.iter().enumerate() {
-        let x = f.users.row(u);
-        total += x.dot(&g.dot(&x));
-        for &(i, w) in entries {
-            let s = x.dot(&f.items.row(i as usize));
-            let c = 1.0 + alpha * w;
-            total += c * (1.0 - s) * (1.0 - s) - s * s;
-        }
-    }
-    let norms = f
-        .users
-        .iter()
-        .chain(f.items.iter())
-        .map(|v| v * v)
-        .sum::<f64>();
-    total + lambda * norms
-}
-
-/// Runs `params.iterations` sweeps (users, then items) from a seeded random item side.
+/// Runs `params.iterations` sweeps (users, then items) from a seeded random item side, on
+/// `params.threads` threads (0: one per core); the result does not depend on the thread count.
 pub fn train(
     inter: &Interactions,
     params: &TrainParams,
     progress: &mut dyn FnMut(&Progress),
-) -> Factors {
+) -> Result<Factors> {
     let d = params.dim;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(params.threads)
+        .build()
+        .map_err(|e| {
+            Error::InvalidArgument(format!("threads {}: no thread pool: {e}", params.threads))
+        })?;
     let mut rng = SplitMix64(params.seed);
     let scale = 0.1 / (d as f64).sqrt();
-    let items = Array2::from_shape_fn((inter.by_item.len(), d), |_| scale * rng.symmetric());
-    let mut f = Factors {
-        users: Array2::zeros((inter.by_user.len(), d)),
+    let items = (0..inter.by_item.len() * d)
+        .map(|_| (scale * rng.symmetric()) as Real)
+        .collect();
+    let alpha = f64::from(params.alpha);
+    let mut s = State {
+        d,
+        lambda: f64::from(params.lambda),
+        by_user: Csr::new(&inter.by_user, alpha),
+        by_item: Csr::new(&inter.by_item, alpha),
+        users: vec![0.0; inter.by_user.len() * d],
         items,
     };
-    let (lambda, alpha) = (f64::from(params.lambda), f64::from(params.alpha));
+    let solver = match params.solver {
+        Solver::Cholesky => RowSolver::Cholesky,
+        Solver::Cg { steps } => RowSolver::Cg { steps },
+    };
     let start = Instant::now();
     for it in 0..params.iterations {
-        solve_side(&f.items, &inter.by_user, &mut f.users, lambda, alpha);
-        solve_side(&f.users, &inter.by_item, &mut f.items, lambda, alpha);
+        pool.install(|| {
+            let base = regularised_gram(&s.items, d, s.lambda);
+            sweep::solve_side(&s.items, &s.by_user, &mut s.users, &base, d, solver);
+            let base = regularised_gram(&s.users, d, s.lambda);
+            sweep::solve_side(&s.users, &s.by_item, &mut s.items, &base, d, solver);
+        });
         progress(&Progress {
             iteration: it + 1,
             iterations: params.iterations,
             elapsed: start.elapsed(),
-            loss: loss(inter, &f, lambda, alpha),
+            state: &s,
         });
     }
-    f
+    Ok(Factors {
+        users: to_array(&s.users, d),
+        items: to_array(&s.items, d),
+    })
 }
 
 #[cfg(test)]
@@ -238,7 +263,7 @@ mod tests {
         let p = params(4, 5);
         let inter = Interactions::from_sequences(&seqs, 14, &p);
         let mut losses = Vec::new();
-        train(&inter, &p, &mut |pr| losses.push(pr.loss));
+        train(&inter, &p, &mut |pr| losses.push(pr.loss())).unwrap();
         assert!(
             losses.windows(2).all(|w| w[1] <= w[0] * (1.0 + 1e-9)),
             "{losses:?}"
@@ -249,7 +274,7 @@ mod tests {
     fn an_item_nobody_touched_gets_a_zero_vector() {
         let p = params(3, 2);
         let inter = Interactions::from_sequences(&[vec![0, 1], vec![1]], 3, &p);
-        let f = train(&inter, &p, &mut |_| {});
+        let f = train(&inter, &p, &mut |_| {}).unwrap();
         assert!(f.items.row(2).iter().all(|v| *v == 0.0));
         assert!(f.items.row(0).iter().any(|v| *v != 0.0));
     }

@@ -77,7 +77,7 @@ pub fn train_dense(
 ) -> Result<Dense> {
     params.validate()?;
     let inter = als::Interactions::from_sequences(&split.train, items, params);
-    let factors = als::train(&inter, params, progress);
+    let factors = als::train(&inter, params, progress)?;
     Ok(Dense {
         counts: inter.counts().to_vec(),
         factors,

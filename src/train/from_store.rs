@@ -24,10 +24,10 @@ pub struct ShipOptions {
 }
 
 /// A long phase of training, for progress displays.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 pub enum Phase<'a> {
     /// One ALS sweep finished.
-    Sweep(&'a als::Progress),
+    Sweep(&'a als::Progress<'a>),
     /// Neighbour lists are being counted.
     Neighbours,
 }
@@ -42,7 +42,7 @@ pub fn train_store(
 ) -> Result<Model> {
     params.validate()?;
     let interactions = als::Interactions::from_events(data.kind_sequences(), data.items(), params);
-    let factors = als::train(&interactions, params, &mut |p| progress(Phase::Sweep(p)));
+    let factors = als::train(&interactions, params, &mut |p| progress(Phase::Sweep(p)))?;
     let mut model = pack::pack_plain(
         &data.keys,
         &factors.items,

@@ -19,6 +19,7 @@ pub mod pack;
 pub mod protocol;
 pub mod seqdata;
 pub mod store;
+pub mod synth;
 pub mod transitions;
 
 use crate::model::MAX_DIM;
@@ -51,6 +52,10 @@ pub struct TrainParams {
     pub pop_weight: f32,
     /// Seed of the factor initialisation.
     pub seed: u64,
+    /// How each ALS row is solved (docs/TRAINING.md).
+    pub solver: als::Solver,
+    /// ALS worker threads, 0 = one per core. The model's bytes do not depend on it.
+    pub threads: usize,
 }
 
 impl Default for TrainParams {
@@ -63,6 +68,8 @@ impl Default for TrainParams {
             decay: 0.9,
             pop_weight: 0.02,
             seed: 42,
+            solver: als::Solver::DEFAULT,
+            threads: 0,
         }
     }
 }
@@ -86,6 +93,9 @@ impl TrainParams {
         if !(self.pop_weight.is_finite() && self.pop_weight >= 0.0) {
             return bad(&format!("pop-weight must be ≥ 0, got {}", self.pop_weight));
         }
+        if self.solver == (als::Solver::Cg { steps: 0 }) {
+            return bad("solver cg needs at least one step");
+        }
         Ok(())
     }
 }
@@ -98,7 +108,7 @@ pub fn train_model(
 ) -> Result<crate::Model> {
     params.validate()?;
     let interactions = als::Interactions::from_sequences(&data.sequences, data.items(), params);
-    let factors = als::train(&interactions, params, progress);
+    let factors = als::train(&interactions, params, progress)?;
     pack::pack(data, &factors.items, interactions.counts(), params, false)
 }
 
@@ -113,7 +123,7 @@ pub fn train_model_with(
 ) -> Result<crate::Model> {
     params.validate()?;
     let interactions = als::Interactions::from_sequences(&data.sequences, data.items(), params);
-    let factors = als::train(&interactions, params, progress);
+    let factors = als::train(&interactions, params, progress)?;
     let mut model = pack::pack(data, &factors.items, interactions.counts(), params, rows4)?;
     if let Some(p) = neighbours {
         model.extra.neighbours = Some(transitions::build(&data.sequences, data.items(), p)?);

@@ -4,6 +4,7 @@
 use std::str::FromStr;
 
 use clap::Args;
+use localrank::train::als::Solver;
 use localrank::train::transitions::NeighbourParams;
 use localrank::train::TrainParams;
 use localrank::Result;
@@ -34,6 +35,23 @@ pub struct TrainFlags {
     /// Initialisation seed
     #[arg(long, default_value_t = TrainParams::default().seed)]
     pub seed: u64,
+    #[command(flatten)]
+    pub engine: EngineFlags,
+}
+
+/// How ALS runs, not what it fits (the model does not depend on `--threads`).
+#[derive(Args, Debug, Clone)]
+pub struct EngineFlags {
+    /// ALS row solver: cg (3 conjugate-gradient steps, as `implicit`), cg:N or cholesky
+    #[arg(long, default_value = "cg", value_parser = parse_solver)]
+    pub solver: Solver,
+    /// ALS threads, 0 = one per core (the model is the same for any count)
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+fn parse_solver(s: &str) -> std::result::Result<Solver, String> {
+    s.parse().map_err(|e: localrank::Error| e.to_string())
 }
 
 impl TrainFlags {
@@ -47,6 +65,8 @@ impl TrainFlags {
             decay: self.decay,
             pop_weight: self.pop_weight,
             seed: self.seed,
+            solver: self.engine.solver,
+            threads: self.engine.threads,
         };
         p.validate()?;
         Ok(p)
@@ -177,6 +197,8 @@ pub struct GridFlags {
     /// Initialisation seed [42]
     #[arg(long, default_value_t = TrainParams::default().seed)]
     pub seed: u64,
+    #[command(flatten)]
+    pub engine: EngineFlags,
 }
 
 impl GridFlags {
@@ -198,6 +220,8 @@ impl GridFlags {
                                     decay,
                                     pop_weight,
                                     seed: self.seed,
+                                    solver: self.engine.solver,
+                                    threads: self.engine.threads,
                                 };
                                 p.validate()?;
                                 out.push(p);

@@ -39,16 +39,14 @@ pub fn sweeps(iterations: usize) -> ProgressBar {
 pub fn sweep(bar: &ProgressBar, p: &als::Progress) {
     bar.set_position(p.iteration as u64);
     let line = format!(
-        "iteration {}/{}  {:>7.1} s  loss {:.6e}",
+        "iteration {}/{}  {:>7.1} s",
         p.iteration,
         p.iterations,
-        p.elapsed.as_secs_f64(),
-        p.loss
+        p.elapsed.as_secs_f64()
     );
+    // The full loss is not computed during training (it costs a sweep): `Progress::loss` on request.
     if bar.is_hidden() {
         eprintln!("{line}");
-    } else {
-        bar.set_message(format!("loss {:.3e}", p.loss));
     }
 }
 

@@ -1,0 +1,115 @@
+//! Scale run of the trainer on a generated store (docs/TRAINING.md § Scale): generates the
+//! events of [`localrank::train::synth`] in memory, then times ALS, the `NBRS` neighbour lists
+//! and packing as `make model` configures them. Peak memory comes from `/usr/bin/time -v`.
+//!
+//! ```sh
+//! cargo build --profile native --features train --example synth_store
+//! /usr/bin/time -v target/native/examples/synth_store --events 20000000 [--threads N] [--csv FILE]
+//! ```
+//! `--csv FILE` also writes the log as CSV (for the end-to-end `train` from files);
+//! `--csv-only` stops after writing it.
+
+use std::time::Instant;
+
+use localrank::train::als::{self, Interactions};
+use localrank::train::pack::pack_plain;
+use localrank::train::synth::{StoreShape, SynthStore};
+use localrank::train::transitions::{self, NeighbourParams};
+use localrank::train::TrainParams;
+use localrank::{Error, Result};
+
+fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> Result<Option<T>> {
+    match args.iter().position(|a| a == name) {
+        None => Ok(None),
+        Some(k) => args
+            .get(k + 1)
+            .and_then(|v| v.parse().ok())
+            .map(Some)
+            .ok_or_else(|| Error::InvalidArgument(format!("{name} needs a value"))),
+    }
+}
+
+fn run() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let events: usize = flag(&args, "--events")?.unwrap_or(2_000_000);
+    let mut shape = StoreShape::scaled(events);
+    shape.users = flag(&args, "--users")?.unwrap_or(shape.users);
+    shape.items = flag(&args, "--items")?.unwrap_or(shape.items);
+    let params = TrainParams {
+        threads: flag(&args, "--threads")?.unwrap_or(0),
+        iterations: flag(&args, "--iters")?.unwrap_or(15),
+        ..TrainParams::default()
+    };
+    let store = SynthStore::new(shape)?;
+    let start = Instant::now();
+    if let Some(path) = flag::<String>(&args, "--csv")? {
+        let io = |e: std::io::Error| Error::Io {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io)?);
+        let n = store.write_csv(&mut out)?;
+        std::io::Write::flush(&mut out).map_err(io)?;
+        println!(
+            "wrote {path}: {n} events in {:.1} s",
+            start.elapsed().as_secs_f64()
+        );
+        if args.iter().any(|a| a == "--csv-only") {
+            return Ok(());
+        }
+    }
+    let t = Instant::now();
+    let sequences = store.sequences();
+    let total: usize = sequences.iter().map(Vec::len).sum();
+    let generate = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let inter = Interactions::from_sequences(&sequences, shape.items, &params);
+    let weights = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let factors = als::train(&inter, &params, &mut |p| {
+        eprintln!(
+            "sweep {}/{} {:.1} s",
+            p.iteration,
+            p.iterations,
+            p.elapsed.as_secs_f64()
+        );
+    })?;
+    let als_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let nbr = NeighbourParams {
+        top: 19,
+        window: 4,
+        backward: 1.0,
+        recency: 0.7,
+        mix: 1.5,
+        ..NeighbourParams::default()
+    };
+    let neighbours = transitions::build(&sequences, shape.items, &nbr)?;
+    let nbr_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut model = pack_plain(&store.keys(), &factors.items, inter.counts(), &params, true)?;
+    model.extra.neighbours = Some(neighbours);
+    let bytes = model.to_bytes().len();
+    let pack_secs = t.elapsed().as_secs_f64();
+    let measured = weights + als_secs + nbr_secs + pack_secs;
+    println!(
+        "store: {} users, {} items, {total} events ({} pairs); generate {generate:.1} s, \
+         weights {weights:.1} s, ALS {als_secs:.1} s, neighbours {nbr_secs:.1} s, pack {pack_secs:.1} s; \
+         weights+ALS+neighbours+pack {measured:.1} s = {:.0} events/s; model {bytes} bytes",
+        shape.users,
+        shape.items,
+        inter.pairs(),
+        total as f64 / measured
+    );
+    Ok(())
+}
+
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("synth_store: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
