@@ -55,6 +55,8 @@ EVAL (leave-one-out, full ranking; docs/QUALITY.md):
 NEIGHBOUR FLAGS (model seq; lists allowed; see src/train/transitions.rs):
   --nbr-top N --nbr-window N --nbr-decay X --nbr-backward X --nbr-source-norm X
   --nbr-target-norm X --nbr-recency X --nbr-mix X
+  privacy (src/train/privacy.rs, docs/PRIVACY.md): --nbr-min-users K --nbr-user-cap X (inf:
+  no bound) --nbr-dp-epsilon X (0: no noise; needs a finite cap) --nbr-dp-seed N
 
 `train` fits implicit ALS on every user's full sequence and writes the model; --rows 4 stores
 4-bit rows and any --nbr-* flag adds the NBRS neighbour section (docs/FORMAT.md § 1.6–1.7).
@@ -174,15 +176,21 @@ impl Args {
         let tn = self.list("nbr-target-norm", d.target_norm)?;
         let rec = self.list("nbr-recency", d.recency)?;
         let mix = self.list("nbr-mix", d.mix)?;
+        let min_users = self.list("nbr-min-users", d.privacy.min_users)?;
+        let user_cap = self.list("nbr-user-cap", d.privacy.user_cap)?;
+        let dp_epsilon = self.list("nbr-dp-epsilon", d.privacy.dp_epsilon)?;
+        let dp_seed = self.list("nbr-dp-seed", d.privacy.dp_seed)?;
         let mut out = vec![d];
         macro_rules! expand {
-            ($vals:expr, $field:ident) => {
+            ($vals:expr, $($field:ident).+) => {
                 out = out
                     .iter()
                     .flat_map(|p| {
-                        $vals
-                            .iter()
-                            .map(move |v| NeighbourParams { $field: *v, ..*p })
+                        $vals.iter().map(move |v| {
+                            let mut q = *p;
+                            q.$($field).+ = *v;
+                            q
+                        })
                     })
                     .collect();
             };
@@ -195,6 +203,10 @@ impl Args {
         expand!(tn, target_norm);
         expand!(rec, recency);
         expand!(mix, mix);
+        expand!(min_users, privacy.min_users);
+        expand!(user_cap, privacy.user_cap);
+        expand!(dp_epsilon, privacy.dp_epsilon);
+        expand!(dp_seed, privacy.dp_seed);
         for p in &out {
             p.validate()?;
         }
@@ -584,6 +596,11 @@ fn eval(mut args: Args) -> Result<()> {
                         p.target_norm,
                         p.recency,
                         p.mix
+                    );
+                    let v = &p.privacy;
+                    s += &format!(
+                        " min_users={} user_cap={} dp_epsilon={} dp_seed={}",
+                        v.min_users, v.user_cap, v.dp_epsilon, v.dp_seed
                     );
                 }
                 s

@@ -14,6 +14,7 @@ pub mod dataset;
 pub mod evaluate;
 pub mod experiment;
 pub mod pack;
+pub mod privacy;
 pub mod protocol;
 pub mod seqdata;
 pub mod transitions;
