@@ -16,8 +16,11 @@ pub mod experiment;
 pub mod pack;
 pub mod privacy;
 pub mod protocol;
+pub mod report;
 pub mod seqdata;
+pub mod splits;
 pub mod transitions;
+pub mod tune;
 
 use crate::model::MAX_DIM;
 use crate::{Error, Result};
