@@ -8,6 +8,7 @@ use std::path::Path;
 
 use localrank::train::privacy::PairPrivacy;
 use localrank::train::transitions::{build, weighted_lists, NeighbourParams};
+use localrank::train::tune::Candidate;
 use localrank::train::Dataset;
 
 fn scientific(users: usize) -> Dataset {
@@ -18,14 +19,7 @@ fn scientific(users: usize) -> Dataset {
 
 /// The shipped Scientific settings (Makefile `MODEL_FLAGS`).
 fn shipped() -> NeighbourParams {
-    NeighbourParams {
-        top: 19,
-        window: 4,
-        backward: 1.0,
-        recency: 0.7,
-        mix: 1.5,
-        ..NeighbourParams::default()
-    }
+    Candidate::scientific().neighbours
 }
 
 /// The counting loop as it was before the privacy limits (commit a7cfb82), kept verbatim as

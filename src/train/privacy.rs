@@ -3,10 +3,16 @@
 //! users behind every kept pair, and optional Laplace noise on the counts (differential privacy
 //! with the user bound as sensitivity). [`super::transitions`] applies them while counting.
 //!
-//! With `min_users = 1`, no bound and no noise the counts are today's, bit for bit.
+//! With `min_users = 1`, no bound and no noise ([`PairPrivacy::default`]) the counts are those
+//! of the builder before these limits, bit for bit; the trainer's default is
+//! [`DEFAULT_MIN_USERS`] ([`super::transitions::NeighbourParams::default`]).
 
 use crate::rng::SplitMix64;
 use crate::{Error, Result};
+
+/// The minimum support the trainer uses unless told otherwise: the strictest K whose shipped
+/// models stay above full EASE on Scientific, Toys and Sports (docs/QUALITY.md § 8).
+pub const DEFAULT_MIN_USERS: u32 = 3;
 
 /// How much of one shopper's behaviour the neighbour counts may carry.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use super::privacy::PairPrivacy;
+use super::privacy::{PairPrivacy, DEFAULT_MIN_USERS};
 use crate::model::neighbours::{Neighbours, MAX_NEIGHBOURS, MAX_POSITIONS};
 use crate::{Error, Result};
 
@@ -37,7 +37,8 @@ pub struct NeighbourParams {
     /// Weight of the neighbour term relative to one unit of dense score (the `NBRS` scale is
     /// `mix · reference / 255²`).
     pub mix: f32,
-    /// Limits on one user's influence on the counts (default: none).
+    /// Limits on one user's influence on the counts (default: [`DEFAULT_MIN_USERS`] distinct
+    /// users per pair, no bound, no noise).
     pub privacy: PairPrivacy,
 }
 
@@ -52,7 +53,10 @@ impl Default for NeighbourParams {
             target_norm: 0.25,
             recency: 0.6,
             mix: 1.0,
-            privacy: PairPrivacy::default(),
+            privacy: PairPrivacy {
+                min_users: DEFAULT_MIN_USERS,
+                ..PairPrivacy::default()
+            },
         }
     }
 }
