@@ -11,6 +11,8 @@
 //! one over the byte budget is skipped without a trial. An optional wall-clock cap stops early,
 //! and says so, since only that makes the choice depend on the machine.
 
+mod knobs;
+
 use std::time::{Duration, Instant};
 
 use super::experiment::{self, Dense, Device, RowFormat};
@@ -20,6 +22,7 @@ use super::transitions::NeighbourParams;
 use super::TrainParams;
 use crate::model::Model;
 use crate::Result;
+use knobs::{Knob, ALS_KNOBS, NBRS_KNOBS};
 
 /// One point of the search: the dense model's and the neighbour lists' settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -108,95 +111,6 @@ pub struct Tuned {
     /// Trained on all sequences; no `META` (the caller adds the catalogue's).
     pub model: Model,
     pub seconds: f64,
-}
-
-/// A knob and the values it may take.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Knob {
-    Mix,
-    Recency,
-    Window,
-    Backward,
-    Top,
-    SourceNorm,
-    TargetNorm,
-    Alpha,
-    Lambda,
-    Decay,
-}
-
-const NBRS_KNOBS: [Knob; 7] = [
-    Knob::Mix,
-    Knob::Recency,
-    Knob::Window,
-    Knob::Backward,
-    Knob::Top,
-    Knob::SourceNorm,
-    Knob::TargetNorm,
-];
-const ALS_KNOBS: [Knob; 3] = [Knob::Alpha, Knob::Lambda, Knob::Decay];
-
-impl Knob {
-    fn ladder(self) -> &'static [f32] {
-        match self {
-            Knob::Mix => &[0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0],
-            Knob::Recency => &[0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
-            Knob::Window => &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0],
-            Knob::Backward => &[0.0, 0.25, 0.5, 1.0],
-            Knob::Top => &[8.0, 12.0, 19.0, 30.0],
-            Knob::SourceNorm => &[0.25, 0.5, 0.75, 1.0],
-            Knob::TargetNorm => &[0.0, 0.25, 0.5],
-            Knob::Alpha => &[5.0, 10.0, 20.0, 40.0, 80.0],
-            Knob::Lambda => &[0.1, 1.0, 10.0],
-            Knob::Decay => &[0.7, 0.8, 0.9, 1.0],
-        }
-    }
-
-    fn get(self, c: &Candidate) -> f32 {
-        let n = &c.neighbours;
-        match self {
-            Knob::Mix => n.mix,
-            Knob::Recency => n.recency,
-            Knob::Window => n.window as f32,
-            Knob::Backward => n.backward,
-            Knob::Top => n.top as f32,
-            Knob::SourceNorm => n.source_norm,
-            Knob::TargetNorm => n.target_norm,
-            Knob::Alpha => c.train.alpha,
-            Knob::Lambda => c.train.lambda,
-            Knob::Decay => c.train.decay,
-        }
-    }
-
-    fn set(self, c: &Candidate, v: f32) -> Candidate {
-        let mut c = *c;
-        let n = &mut c.neighbours;
-        match self {
-            Knob::Mix => n.mix = v,
-            Knob::Recency => n.recency = v,
-            Knob::Window => n.window = v as usize,
-            Knob::Backward => n.backward = v,
-            Knob::Top => n.top = v as usize,
-            Knob::SourceNorm => n.source_norm = v,
-            Knob::TargetNorm => n.target_norm = v,
-            Knob::Alpha => c.train.alpha = v,
-            Knob::Lambda => c.train.lambda = v,
-            Knob::Decay => c.train.decay = v,
-        }
-        c
-    }
-
-    /// The next ladder value above (`up`) or below the current one, if any.
-    fn step(self, c: &Candidate, up: bool) -> Option<Candidate> {
-        let v = self.get(c);
-        let l = self.ladder();
-        let next = if up {
-            l.iter().find(|&&x| x > v)
-        } else {
-            l.iter().rev().find(|&&x| x < v)
-        };
-        next.map(|&x| self.set(c, x))
-    }
 }
 
 /// Scores candidates on the validation split, caching the last ALS fits and every result.
@@ -386,34 +300,4 @@ pub fn fit_and_score(
 ) -> Result<Quality> {
     let m = fit(keys, split, c, rows4)?;
     Ok(protocol::evaluate(split, keys.len(), &Device(&m)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn steps_walk_the_ladder_from_values_on_and_off_it() {
-        let c = Candidate::scientific();
-        let up = Knob::Mix.step(&c, true).unwrap();
-        assert_eq!(up.neighbours.mix, 2.0);
-        assert_eq!(Knob::Mix.step(&c, false).unwrap().neighbours.mix, 1.0);
-        let off = Knob::Mix.set(&c, 1.2);
-        assert_eq!(Knob::Mix.step(&off, true).unwrap().neighbours.mix, 1.5);
-        let top = Knob::Mix.set(&c, 6.0);
-        assert!(Knob::Mix.step(&top, true).is_none());
-        let w = Knob::Window.step(&c, true).unwrap();
-        assert_eq!((w.neighbours.window, w.train), (5, c.train));
-    }
-
-    #[test]
-    fn every_ladder_value_is_valid() {
-        for k in NBRS_KNOBS.iter().chain(&ALS_KNOBS) {
-            for &v in k.ladder() {
-                let c = k.set(&Candidate::scientific(), v);
-                assert!(c.train.validate().is_ok() && c.neighbours.validate().is_ok());
-                assert_eq!(k.get(&c), v, "{k:?}");
-            }
-        }
-    }
 }
