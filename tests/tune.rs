@@ -180,3 +180,19 @@ fn the_report_carries_every_figure_in_json_and_markdown() {
         assert!(md.contains(needle), "{needle:?} missing from:\n{md}");
     }
 }
+
+#[test]
+fn tuning_runs_on_a_time_split() {
+    let (keys, seqs) = small();
+    // Event k of every user happens at day k: the newest 10 % of events are the latest days.
+    let times: Vec<Vec<i64>> = seqs
+        .iter()
+        .map(|s| (0..s.len() as i64).map(|k| k * 86_400).collect())
+        .collect();
+    let splits = Splits::by_time(&seqs, &times, 0.1).unwrap();
+    assert!(!splits.valid.cases.is_empty() && !splits.test.cases.is_empty());
+    let t = tune::tune(&keys, &seqs, &splits, &options(1), &mut |_| {}).unwrap();
+    assert_eq!(t.trials.len(), 1);
+    assert_eq!(t.chosen.valid.cases, splits.valid.cases.len());
+    assert_eq!(t.test.cases, splits.test.cases.len());
+}
