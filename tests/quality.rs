@@ -15,6 +15,7 @@ use localrank::recommender::{Engine, RecommendOptions};
 use localrank::score::backend::{Backend, Requested};
 use localrank::train::baselines::Popularity;
 use localrank::train::experiment::{self, Device, RowFormat};
+use localrank::train::privacy::PairPrivacy;
 use localrank::train::protocol::{self, Phase, Split};
 use localrank::train::seqdata::{parse_s3rec, SeqData};
 use localrank::train::transitions::NeighbourParams;
@@ -85,7 +86,12 @@ fn model_with_neighbours() -> (Model, SeqData) {
         ..TrainParams::default()
     };
     let dense = experiment::train_dense(&split, seq.items(), &params, &mut |_| {}).unwrap();
-    let nb = NeighbourParams::default();
+    // 400 users are too few pairs for the default minimum support; this file checks scoring,
+    // tests/privacy.rs the limits.
+    let nb = NeighbourParams {
+        privacy: PairPrivacy::default(),
+        ..NeighbourParams::default()
+    };
     let (m, _) = experiment::ship(
         &seq.keys,
         &split,

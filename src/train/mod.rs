@@ -16,11 +16,15 @@ pub mod evaluate;
 pub mod experiment;
 pub mod from_store;
 pub mod pack;
+pub mod privacy;
 pub mod protocol;
+pub mod report;
 pub mod seqdata;
+pub mod splits;
 pub mod store;
 pub mod synth;
 pub mod transitions;
+pub mod tune;
 
 use crate::model::MAX_DIM;
 use crate::{Error, Result};

@@ -6,9 +6,14 @@
 //! neighbour is `C[i → j] / (n_i^source_norm · n_j^target_norm)` with `n` the occurrence
 //! counts; the `top` heaviest per item are kept and quantised to u8 against the 99.9th
 //! percentile of all kept weights (larger ones clamp to 255).
+//!
+//! [`PairPrivacy`] limits what the counts carry about one user: each user's pairs are scaled so
+//! they add at most `user_cap`, an entry needs `min_users` distinct users, and Laplace noise
+//! may be added before normalisation ([`super::privacy`], docs/PRIVACY.md).
 
 use std::collections::HashMap;
 
+use super::privacy::{PairPrivacy, DEFAULT_MIN_USERS};
 use crate::model::neighbours::{Neighbours, MAX_NEIGHBOURS, MAX_POSITIONS};
 use crate::{Error, Result};
 
@@ -32,6 +37,9 @@ pub struct NeighbourParams {
     /// Weight of the neighbour term relative to one unit of dense score (the `NBRS` scale is
     /// `mix · reference / 255²`).
     pub mix: f32,
+    /// Limits on one user's influence on the counts (default: [`DEFAULT_MIN_USERS`] distinct
+    /// users per pair, no bound, no noise).
+    pub privacy: PairPrivacy,
 }
 
 impl Default for NeighbourParams {
@@ -45,6 +53,10 @@ impl Default for NeighbourParams {
             target_norm: 0.25,
             recency: 0.6,
             mix: 1.0,
+            privacy: PairPrivacy {
+                min_users: DEFAULT_MIN_USERS,
+                ..PairPrivacy::default()
+            },
         }
     }
 }
@@ -72,7 +84,7 @@ impl NeighbourParams {
         if !(self.recency > 0.0 && self.recency <= 1.0) {
             return bad("nbr-recency must be in (0, 1]");
         }
-        Ok(())
+        self.privacy.validate()
     }
 
     /// `round(255 · recency^r)` for r = 0.. until it rounds to 0 (at most 256 positions).
@@ -89,6 +101,28 @@ impl NeighbourParams {
     }
 }
 
+/// One count `C[i → j]` and the distinct users behind it (users arrive in order, so the last
+/// one seen is enough to count them).
+#[derive(Debug, Clone, Copy)]
+struct PairCount {
+    count: f64,
+    users: u32,
+    last_user: u32,
+}
+
+/// Every training pair `(s_a, s_b, w)` with `a < b ≤ a + window`, `s_a ≠ s_b`, in order.
+fn pairs(seq: &[u32], p: &NeighbourParams, mut f: impl FnMut(u32, u32, f64)) {
+    for a in 0..seq.len() {
+        let mut w = 1.0f64;
+        for b in a + 1..seq.len().min(a + 1 + p.window) {
+            if seq[a] != seq[b] {
+                f(seq[a], seq[b], w);
+            }
+            w *= f64::from(p.distance_decay);
+        }
+    }
+}
+
 /// Real-valued neighbour lists, heaviest first, before quantisation.
 pub fn weighted_lists(
     train: &[Vec<u32>],
@@ -99,31 +133,49 @@ pub fn weighted_lists(
     for &i in train.iter().flatten() {
         counts[i as usize] += 1;
     }
-    let mut c: Vec<HashMap<u32, f64>> = vec![HashMap::new(); items];
-    for seq in train {
-        for a in 0..seq.len() {
-            let mut w = 1.0f64;
-            for b in a + 1..seq.len().min(a + 1 + p.window) {
-                let (i, j) = (seq[a], seq[b]);
-                if i != j {
-                    *c[i as usize].entry(j).or_insert(0.0) += w;
-                    if p.backward > 0.0 {
-                        *c[j as usize].entry(i).or_insert(0.0) += w * f64::from(p.backward);
-                    }
-                }
-                w *= f64::from(p.distance_decay);
+    let back = f64::from(p.backward);
+    let mut c: Vec<HashMap<u32, PairCount>> = vec![HashMap::new(); items];
+    for (u, seq) in train.iter().enumerate() {
+        let u = u as u32;
+        let scale = if p.privacy.user_cap.is_finite() {
+            let mut total = 0.0;
+            pairs(seq, p, |_, _, w| total += w * (1.0 + back));
+            p.privacy.user_scale(total)
+        } else {
+            1.0
+        };
+        let mut add = |i: u32, j: u32, w: f64| {
+            let e = c[i as usize].entry(j).or_insert(PairCount {
+                count: 0.0,
+                users: 0,
+                last_user: u32::MAX,
+            });
+            e.count += w;
+            if e.last_user != u {
+                e.last_user = u;
+                e.users += 1;
             }
-        }
+        };
+        pairs(seq, p, |i, j, w| {
+            let w = w * scale;
+            add(i, j, w);
+            if p.backward > 0.0 {
+                add(j, i, w * back);
+            }
+        });
     }
+    let k = p.privacy.min_users;
     c.into_iter()
         .enumerate()
         .map(|(i, m)| {
             let ni = f64::from(counts[i].max(1)).powf(f64::from(p.source_norm));
             let mut l: Vec<(u32, f32)> = m
                 .into_iter()
-                .map(|(j, v)| {
+                .filter(|(_, e)| e.users >= k)
+                .filter_map(|(j, e)| {
+                    let v = p.privacy.noisy(i as u32, j, e.count);
                     let nj = f64::from(counts[j as usize].max(1)).powf(f64::from(p.target_norm));
-                    (j, (v / (ni * nj)) as f32)
+                    (v > 0.0).then(|| (j, (v / (ni * nj)) as f32))
                 })
                 .collect();
             l.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -180,6 +232,7 @@ mod tests {
             target_norm: 0.0,
             recency: 0.5,
             mix: 1.0,
+            privacy: PairPrivacy::default(),
         }
     }
 

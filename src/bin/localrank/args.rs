@@ -93,6 +93,19 @@ pub struct NbrFlags {
     pub nbr_recency: Option<List<f32>>,
     #[arg(long, value_name = "X[,X…]")]
     pub nbr_mix: Option<List<f32>>,
+    /// Privacy (docs/PRIVACY.md): keep a next-item pair only when at least K distinct users made
+    /// it [3]
+    #[arg(long, value_name = "K[,K…]")]
+    pub nbr_min_users: Option<List<u32>>,
+    /// Bound on one user's total contribution to the pair counts; `inf` = no bound [inf]
+    #[arg(long, value_name = "X[,X…]")]
+    pub nbr_user_cap: Option<List<f32>>,
+    /// Laplace noise on the kept counts with this ε (needs a finite --nbr-user-cap); 0 = none [0]
+    #[arg(long, value_name = "X[,X…]")]
+    pub nbr_dp_epsilon: Option<List<f32>>,
+    /// Seed of the noise [0]
+    #[arg(long, value_name = "N[,N…]")]
+    pub nbr_dp_seed: Option<List<u64>>,
 }
 
 impl NbrFlags {
@@ -106,6 +119,10 @@ impl NbrFlags {
             || self.nbr_target_norm.is_some()
             || self.nbr_recency.is_some()
             || self.nbr_mix.is_some()
+            || self.nbr_min_users.is_some()
+            || self.nbr_user_cap.is_some()
+            || self.nbr_dp_epsilon.is_some()
+            || self.nbr_dp_seed.is_some()
     }
 
     /// Every combination of the lists (defaults where absent), validated.
@@ -113,14 +130,16 @@ impl NbrFlags {
         let d = NeighbourParams::default();
         let mut out = vec![d];
         macro_rules! expand {
-            ($flag:ident, $field:ident) => {
+            ($flag:ident, $($field:ident).+) => {
                 if let Some(list) = &self.$flag {
                     out = out
                         .iter()
                         .flat_map(|p| {
-                            list.0
-                                .iter()
-                                .map(move |v| NeighbourParams { $field: *v, ..*p })
+                            list.0.iter().map(move |v| {
+                                let mut q = *p;
+                                q.$($field).+ = *v;
+                                q
+                            })
                         })
                         .collect();
                 }
@@ -134,6 +153,10 @@ impl NbrFlags {
         expand!(nbr_target_norm, target_norm);
         expand!(nbr_recency, recency);
         expand!(nbr_mix, mix);
+        expand!(nbr_min_users, privacy.min_users);
+        expand!(nbr_user_cap, privacy.user_cap);
+        expand!(nbr_dp_epsilon, privacy.dp_epsilon);
+        expand!(nbr_dp_seed, privacy.dp_seed);
         for p in &out {
             p.validate()?;
         }

@@ -8,6 +8,7 @@ mod eval_cmd;
 mod inspect_cmd;
 mod progress;
 mod train_cmd;
+mod tune_cmd;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -31,7 +32,7 @@ enum Command {
     /// (formats from the extensions). From the bundled Scientific data: `--data DIR`.
     /// `--rows 4` stores 4-bit rows; any --nbr-* flag adds the NBRS neighbour section
     /// (docs/FORMAT.md § 1.6–1.7).
-    Train(train_cmd::TrainArgs),
+    Train(Box<train_cmd::TrainArgs>),
     /// Leave-one-out, full-ranking evaluation (docs/QUALITY.md); comma-separated values of the
     /// training and neighbour flags form a grid.
     Eval(eval_cmd::EvalArgs),
@@ -75,7 +76,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Train(a) => train_cmd::run(a),
+        Command::Train(a) => train_cmd::run(*a),
         Command::Eval(a) => eval_cmd::eval(a),
         Command::Splits(a) => eval_cmd::splits(a),
         Command::Inspect(a) => inspect_cmd::inspect(a),

@@ -35,6 +35,16 @@ pub fn sweeps(iterations: usize) -> ProgressBar {
     bar
 }
 
+/// A bar over the trials of `--tune` (each trial fits and scores one candidate).
+pub fn trials(budget: usize) -> ProgressBar {
+    let bar = ProgressBar::new(budget as u64);
+    bar.set_style(style(
+        "{msg:>12} [{bar:30}] {pos}/{len} trials, {elapsed} (ETA {eta})",
+    ));
+    bar.set_message("tuning");
+    bar
+}
+
 /// Advances a sweep bar; also logs the sweep when the bar is hidden (not a terminal).
 pub fn sweep(bar: &ProgressBar, p: &als::Progress) {
     bar.set_position(p.iteration as u64);

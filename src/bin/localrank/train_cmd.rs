@@ -17,6 +17,7 @@ use localrank::train::{train_model_with, Dataset, TrainParams};
 use localrank::{Error, Model, Result};
 
 use crate::args::{List, NbrFlags, TrainFlags};
+use crate::tune_cmd::{self, TuneFlags};
 use crate::{invalid, progress, write_file};
 
 #[derive(Args, Debug)]
@@ -42,6 +43,8 @@ pub struct TrainArgs {
     train: TrainFlags,
     #[command(flatten)]
     nbr: NbrFlags,
+    #[command(flatten)]
+    tune: TuneFlags,
 }
 
 /// How to read the store's files (with --events only).
@@ -222,22 +225,39 @@ fn read_store(opts: &StoreOptions) -> Result<StoreData> {
 }
 
 fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Result<Model> {
+    let start = Instant::now();
     let opts = args.store_options(events)?;
-    let ship = args.ship()?;
+    let mut ship = args.ship()?;
     let data = read_store(&opts)?;
     let with_events = data.sequences.iter().flatten().map(|e| e.item as usize);
     let mut has_events = vec![false; data.items()];
     with_events.for_each(|i| has_events[i] = true);
     let cold = has_events.iter().filter(|h| !**h).count();
     eprintln!(
-        "{} items ({cold} without events), {} users, {} events; {params:?}",
+        "{} items ({cold} without events), {} users, {} events",
         data.items(),
         data.sequences.len(),
         data.events()
     );
+    let sequences = data.item_sequences();
+    let splits = tune_cmd::splits(&args.tune, &data, &sequences)?;
+    let mut params = *params;
+    let tuned = if args.tune.tune {
+        let from = tune_cmd::start(&params, ship.neighbours);
+        let t = tune_cmd::search(
+            &args.tune, &data.keys, &sequences, &splits, from, ship.rows4,
+        )?;
+        // The chosen settings, refitted on every event with its kind (the search scores views).
+        params = t.chosen.candidate.train;
+        ship.neighbours = Some(t.chosen.candidate.neighbours);
+        Some(t)
+    } else {
+        None
+    };
+    eprintln!("training: {params:?}");
     let bar = progress::sweeps(params.iterations);
     let mut spinner = None;
-    let model = from_store::train_store(&data, params, &ship, &mut |phase| match phase {
+    let model = from_store::train_store(&data, &params, &ship, &mut |phase| match phase {
         Phase::Sweep(p) => progress::sweep(&bar, p),
         Phase::Neighbours => {
             bar.finish_and_clear();
@@ -252,10 +272,28 @@ fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Resul
     model.extra.provenance = Some(from_store::provenance(
         &opts,
         &data,
-        params,
+        &params,
         &ship,
         created_unix()?,
     )?);
+    if !args.tune.no_report {
+        let candidate = tune_cmd::start(&params, ship.neighbours);
+        tune_cmd::write_report(
+            &args.tune,
+            &data,
+            &sequences,
+            &data.keys,
+            &splits,
+            tune_cmd::Written {
+                out: &args.out,
+                model: &model.to_bytes(),
+                candidate: &candidate,
+                rows4: ship.rows4,
+                tuned: tuned.as_ref(),
+                seconds: start.elapsed().as_secs_f64(),
+            },
+        )?;
+    }
     Ok(model)
 }
 
