@@ -35,7 +35,7 @@ enum Command {
     Train(Box<train_cmd::TrainArgs>),
     /// Leave-one-out, full-ranking evaluation (docs/QUALITY.md); comma-separated values of the
     /// training and neighbour flags form a grid.
-    Eval(eval_cmd::EvalArgs),
+    Eval(Box<eval_cmd::EvalArgs>),
     /// Write the validation and test training prefixes (one user a line, item rows) for the
     /// peer script.
     Splits(eval_cmd::SplitsArgs),
@@ -77,7 +77,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Train(a) => train_cmd::run(*a),
-        Command::Eval(a) => eval_cmd::eval(a),
+        Command::Eval(a) => eval_cmd::eval(*a),
         Command::Splits(a) => eval_cmd::splits(a),
         Command::Inspect(a) => inspect_cmd::inspect(a),
         Command::Recommend(a) => inspect_cmd::recommend(a),
