@@ -15,7 +15,7 @@ BROWSER_TEST_TIMEOUT ?= 180
 PORT ?= 8080
 MODEL := www/models/scientific.lrm
 
-.PHONY: demo test setup pkg model serve lint size test-types test-native fuzz-smoke test-browser test-chrome test-firefox test-e2e clean storefront bench bench-native
+.PHONY: demo test setup pkg model store-model serve lint size test-types test-native fuzz-smoke test-browser test-chrome test-firefox test-e2e clean storefront bench bench-native
 
 demo: setup pkg model serve
 
@@ -86,12 +86,21 @@ test-browser: test-chrome test-firefox
 test-chrome:
 	@echo "== browser tests: headless Chromium =="
 	env -u GECKODRIVER CHROMEDRIVER=$(CHROMEDRIVER) LOCALRANK_EXPECT_BROWSER=Chrome WASM_BINDGEN_TEST_TIMEOUT=$(BROWSER_TEST_TIMEOUT) \
-	  wasm-pack test --headless --chrome -- --test web --test web_args --test web_gpu --test kernel --test web_storage
+	  wasm-pack test --headless --chrome -- --test web --test web_args --test web_attributes --test web_gpu --test kernel --test web_storage
 
 test-firefox:
 	@echo "== browser tests: headless Firefox =="
 	env -u CHROMEDRIVER GECKODRIVER=$$(command -v geckodriver) LOCALRANK_EXPECT_BROWSER=Firefox WASM_BINDGEN_TEST_TIMEOUT=$(BROWSER_TEST_TIMEOUT) \
-	  wasm-pack test --headless --firefox -- --test web --test web_args --test web_gpu --test kernel --test web_storage
+	  wasm-pack test --headless --firefox -- --test web --test web_args --test web_attributes --test web_gpu --test kernel --test web_storage
+
+# Issue 13's acceptance path, first half: the fixture store's CSV events and JSONL catalogue
+# through `localrank train` (tests/e2e/store.mjs loads the model in the browser).
+STORE := tests/fixtures/store
+store-model:
+	@mkdir -p target/e2e
+	cargo run --profile native --quiet --features train -- train --events $(STORE)/events.csv \
+	  --catalog $(STORE)/products.jsonl --out target/e2e/store.lrm \
+	  --event-map view=view,addtocart=cart,transaction=purchase
 
 # The example store, built as a shop would build it: its npm dependencies (installed by setup,
 # `localrank` linked to pkg/), the model copied into its public/ folder, tsc --noEmit, vite build.
@@ -102,7 +111,9 @@ storefront: pkg model
 # Chromium (screenshots in artifacts/e2e/); the Web Worker companion on a page of its own with a
 # generated 1M-item model, and bundled by Vite without configuration (both in target/e2e/);
 # IndexedDB shared by several pages at once, and pages closed in the middle of a burst of writes.
-test-e2e: pkg model storefront
+test-e2e: pkg model storefront store-model
+	@echo "== end-to-end: store model with typed attributes in headless Chromium =="
+	node tests/e2e/store.mjs
 	@echo "== end-to-end: demo page in headless Chromium =="
 	node tests/e2e/demo.mjs
 	@echo "== end-to-end: example storefront in headless Chromium =="

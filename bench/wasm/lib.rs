@@ -4,7 +4,10 @@
 //! writer of a synthetic `.lrm` for the "model bytes → first recommendation" measurement, which
 //! then goes through the real package (`pkg/`).
 
-use localrank::model::{Extensions, FoldIn, ItemKeys, ItemTable, Metadata, Model, Rows};
+use localrank::model::{
+    AttrValues, Attribute, Attributes, Extensions, FoldIn, ItemKeys, ItemTable, Metadata, Model,
+    Rows,
+};
 use localrank::rank::Ranked;
 use localrank::score::kernel::Kernel;
 use localrank::score::{CpuScorer, QuantisedUser};
@@ -184,15 +187,46 @@ pub fn memory_bytes() -> usize {
     core::arch::wasm32::memory_size(0) * 65536
 }
 
+/// Typed `ATTR` fields as a store catalogue has them: `image` (text), `in_stock` (boolean) and
+/// `price` (number), each absent for some items.
+fn synthetic_attributes(n: usize) -> Attributes {
+    let present = |every: usize| (0..n).map(|i| i % every != every - 1).collect();
+    Attributes {
+        fields: vec![
+            Attribute {
+                name: "image".into(),
+                present: present(7),
+                values: AttrValues::Text(
+                    (0..n)
+                        .map(|i| format!("https://img.example.com/item-{i}.jpg"))
+                        .collect(),
+                ),
+            },
+            Attribute {
+                name: "in_stock".into(),
+                present: present(5),
+                values: AttrValues::Bool((0..n).map(|i| i % 3 != 0).collect()),
+            },
+            Attribute {
+                name: "price".into(),
+                present: present(10),
+                values: AttrValues::Number((0..n).map(|i| (i % 9973) as f64 * 0.25).collect()),
+            },
+        ],
+    }
+}
+
 /// A complete `.lrm` over the given table: keys `item-<i>`, a title and category per item, the
 /// table's Gram matrix and default fold-in parameters; 4-bit `QI4R` rows when every value fits
-/// (as the shipped models are), `QI8R` otherwise.
+/// (as the shipped models are), `QI8R` otherwise. With `attributes`, also the typed catalogue
+/// attributes of [`synthetic_attributes`] (bench/e2e.mjs times building objects with them).
 #[wasm_bindgen]
 pub fn synthetic_lrm(
     rows: Vec<i8>,
     scales: Vec<f32>,
     bias: Vec<f32>,
     d: usize,
+    attributes: Option<bool>,
 ) -> Result<Vec<u8>, JsError> {
     let table = table_from(rows, scales, bias, d)?;
     let n = table.len();
@@ -224,6 +258,11 @@ pub fn synthetic_lrm(
         extra: Extensions {
             neighbours: None,
             rows4: true,
+            attributes: match attributes {
+                Some(true) => synthetic_attributes(n),
+                _ => Attributes::default(),
+            },
+            provenance: None,
         },
     };
     Ok(model.to_bytes())

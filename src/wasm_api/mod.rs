@@ -24,7 +24,7 @@ use crate::history::store::MemoryStore;
 use crate::history::{EventKind, History, DEFAULT_CAP};
 use crate::model::RowLayout;
 use crate::recommender::{Engine, RecommendOptions};
-use crate::results::Fields;
+use crate::results::{self, Fields};
 use crate::score::backend::Requested;
 use crate::{Error, Model};
 pub use errors::is_localrank_error;
@@ -72,16 +72,23 @@ export interface RecommendOptions {
   /** Leave out items already in the history. Default true. */
   excludeSeen?: boolean;
   /**
-   * Catalogue attributes to return besides key, score, title and category (names of the
-   * model's metadata fields, e.g. "brand"; `inspect` lists them). Unknown names are refused.
+   * Catalogue attributes to return besides key, score, title and category (names from
+   * `attributes()`, e.g. "brand", "price", "in_stock"). Unknown names are refused.
    */
   attributes?: string[];
 }
-/** A recommended item; requested `attributes` appear as extra string properties. */
-export interface Recommendation { key: string; score: number; title: string; category: string; [attribute: string]: string | number; }
+/**
+ * The value of a catalogue attribute: a string, a number or a boolean by the attribute's type
+ * (`attributes()`); `undefined` (the property is left out) when the item has no value.
+ */
+export type AttributeValue = string | number | boolean | undefined;
+/** One catalogue attribute of the model and the type of its values. */
+export interface AttributeInfo { name: string; type: "string" | "number" | "boolean"; }
+/** A recommended item; requested `attributes` appear as extra properties of their type. */
+export interface Recommendation { key: string; score: number; title: string; category: string; [attribute: string]: AttributeValue; }
 export interface HistoryEvent { key: string; kind: EventKind; ts: number; }
 /** A catalogue entry; `item(key)` fills every attribute, `items` the requested ones. */
-export interface CatalogItem { key: string; title: string; category: string; [attribute: string]: string; }
+export interface CatalogItem { key: string; title: string; category: string; [attribute: string]: AttributeValue; }
 /** Which scorer answers, and why (`Recommender.backendReport`). */
 export interface BackendReport {
   requested: "auto" | "cpu" | "webgpu";
@@ -483,6 +490,19 @@ impl Recommender {
                     .unwrap_or(JsValue::UNDEFINED)
             }
             None => JsValue::UNDEFINED,
+        })
+    }
+
+    /// The catalogue attributes the model offers, in the order `item(key)` lists them, each with
+    /// the type of its values: `title` and `category` (always strings), the other metadata
+    /// fields, then the typed `ATTR` fields (a name in both is the metadata string).
+    #[wasm_bindgen(unchecked_return_type = "AttributeInfo[]")]
+    pub fn attributes(&self) -> JsValue {
+        js::array(results::schema(self.engine.model()), |(name, kind)| {
+            js::Obj::new()
+                .set("name", name)
+                .set("type", kind.as_str())
+                .build()
         })
     }
 

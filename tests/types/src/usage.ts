@@ -4,6 +4,8 @@
 import init, {
   Recommender,
   isLocalrankError,
+  type AttributeInfo,
+  type AttributeValue,
   type BackendReport,
   type CatalogItem,
   type EventKind,
@@ -47,6 +49,22 @@ export async function everyMember(bytes: Uint8Array): Promise<string[]> {
   return [report.reason, backend, String(sizes), storage.reason, String(persistent), String(skipped), String(exempt)];
 }
 
+/** Typed catalogue attributes: discovered with `attributes()`, asked for by name, narrowed by type. */
+export async function catalogueAttributes(rec: Recommender): Promise<string[]> {
+  const schema: AttributeInfo[] = rec.attributes();
+  const kinds: ("string" | "number" | "boolean")[] = schema.map((a) => a.type);
+  const numeric: string[] = schema.filter((a) => a.type === "number").map((a) => a.name);
+  const items: Recommendation[] = await rec.recommend({ k: 8, attributes: ["price", "in_stock"] });
+  const prices: number[] = items.map((r) => r.price).filter((p): p is number => typeof p === "number");
+  const inStock: Recommendation[] = items.filter((r) => r.in_stock !== false);
+  const page: CatalogItem[] = rec.items(0, 20, ["brand", "price"]);
+  const one: CatalogItem | undefined = rec.item("B0000223SI");
+  const price: AttributeValue = one?.price;
+  const label: string = typeof price === "number" ? price.toFixed(2) : "no price";
+  const title: string | undefined = one?.title;
+  return [...kinds, ...numeric, String(prices.length + inStock.length + page.length), label, title ?? ""];
+}
+
 export function describe(e: unknown): string {
   if (isLocalrankError(e)) {
     const err: LocalrankError = e;
@@ -75,4 +93,13 @@ export async function misuses(rec: Recommender): Promise<void> {
   // @ts-expect-error: not an error code
   const code: LocalrankErrorCode = "NotACode";
   void code;
+  const item = rec.item("B0000223SI");
+  // @ts-expect-error: an attribute may be a number, a boolean or absent, not only a string
+  const brand: string = item?.brand;
+  void brand;
+  // @ts-expect-error: attribute types are a closed set
+  const info: AttributeInfo = { name: "released", type: "date" };
+  void info;
+  // @ts-expect-error: attributes are asked for by name
+  rec.items(0, 10, [1, 2]);
 }

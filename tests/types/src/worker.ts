@@ -1,7 +1,7 @@
 // The Web Worker companion (pkg/worker.d.ts) used with its declared types: every member of
 // `Recommender` is there, methods return promises (also those that are synchronous on the main
 // thread), getters stay properties; plus misuses that must NOT compile. Type-checked only.
-import type { BackendReport, CatalogItem, HistoryEvent, Recommendation } from "localrank";
+import type { AttributeInfo, BackendReport, CatalogItem, HistoryEvent, Recommendation } from "localrank";
 import { RecommenderWorker, type Remote, type WorkerLoadOptions } from "localrank/worker.js";
 
 export async function everyWorkerMember(bytes: Uint8Array): Promise<string[]> {
@@ -15,11 +15,12 @@ export async function everyWorkerMember(bytes: Uint8Array): Promise<string[]> {
   const text: string = await rec.exportHistory();
   await rec.importHistory(text);
   const catalog: CatalogItem[] = await rec.catalog();
+  const schema: AttributeInfo[] = await rec.attributes();
   await rec.simulateGpuLoss();
   await rec.clearHistory();
   const report: BackendReport = rec.backendReport;
   const backend: "cpu" | "webgpu" = rec.backend;
-  const sizes: number = rec.itemCount + rec.dim + items.length + events.length + catalog.length;
+  const sizes: number = rec.itemCount + rec.dim + items.length + events.length + catalog.length + schema.length;
   const ns: string = rec.namespace;
   byUrl.terminate();
   await byString.free();
