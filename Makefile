@@ -94,13 +94,14 @@ test-firefox:
 	  wasm-pack test --headless --firefox -- --test web --test web_args --test web_attributes --test web_gpu --test kernel --test web_storage
 
 # Issue 13's acceptance path, first half: the fixture store's CSV events and JSONL catalogue
-# through `localrank train` (tests/e2e/store.mjs loads the model in the browser).
+# through `localrank train --tune` (6 trials; the report lands beside it as store.report.{json,md});
+# tests/e2e/store.mjs loads the model in the browser.
 STORE := tests/fixtures/store
 store-model:
 	@mkdir -p target/e2e
 	cargo run --profile native --quiet --features train -- train --events $(STORE)/events.csv \
 	  --catalog $(STORE)/products.jsonl --out target/e2e/store.lrm \
-	  --event-map view=view,addtocart=cart,transaction=purchase
+	  --event-map view=view,addtocart=cart,transaction=purchase --rows 4 --tune --trials 6
 
 # The example store, built as a shop would build it: its npm dependencies (installed by setup,
 # `localrank` linked to pkg/), the model copied into its public/ folder, tsc --noEmit, vite build.

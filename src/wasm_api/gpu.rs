@@ -41,8 +41,26 @@ pub async fn choose(requested: Requested, table: &ItemTable) -> Backend {
             "navigator.gpu is missing: this browser has no WebGPU",
         );
     }
+    if let Some(reason) = NO_ADAPTER.with(|r| r.borrow().clone()) {
+        return Backend::cpu(requested, reason);
+    }
     match crate::score::gpu::GpuScorer::new(table, Default::default()).await {
         Ok(gpu) => Backend::with_gpu(requested, gpu).with_clock(now_ms),
-        Err(e) => Backend::cpu(requested, e.to_string()),
+        Err(e) => {
+            let reason = e.to_string();
+            if matches!(&e, crate::Error::Gpu(m) if m.starts_with("no GPU adapter")) {
+                NO_ADAPTER.with(|r| {
+                    *r.borrow_mut() = Some(format!("{reason} (asked once per page)"));
+                });
+            }
+            Backend::cpu(requested, reason)
+        }
     }
+}
+
+thread_local! {
+    /// Set when `requestAdapter` found no adapter: a page (or worker) does not gain one later,
+    /// and every refused request prints "No available adapters." to the console, so later
+    /// loads answer on the CPU without asking again.
+    static NO_ADAPTER: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
