@@ -13,6 +13,11 @@
 //! - [`results`]: the fields a recommendation or catalogue entry returns.
 //! - `train` (feature `train`, native): dataset loading, ALS training, packing.
 
+// No `unwrap`/`expect` in library code (issue 14): outside data gets a typed error. The few
+// internal invariants that use `expect` are allowed one by one, each with its reason (the
+// allow-list: `grep -rn "allow(clippy::expect_used)" src/`); tests may unwrap (clippy.toml).
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod error;
 pub mod history;
 pub mod linalg;

@@ -35,6 +35,7 @@ pub fn cholesky_solve(a: &Array2<f64>, b: &Array1<f64>) -> Option<Array1<f64>> {
             }
         }
     }
+    #[allow(clippy::expect_used)] // invariant: `l` was allocated with n × n values above
     let l = Array2::from_shape_vec((n, n), l).expect("n × n values");
     // Forward substitution L y = b, then back substitution Lᵀ x = y.
     let mut y = Array1::<f64>::zeros(n);

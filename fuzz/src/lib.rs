@@ -35,8 +35,11 @@ impl HistoryStore for SharedStore {
     async fn load(&self) -> localrank::Result<Vec<Event>> {
         self.0.load().await
     }
-    async fn append(&self, e: &Event, drop: usize) -> localrank::Result<()> {
+    async fn append(&self, e: &Event, drop: &[usize]) -> localrank::Result<()> {
         self.0.append(e, drop).await
+    }
+    async fn remove(&self, drop: &[usize]) -> localrank::Result<()> {
+        self.0.remove(drop).await
     }
     async fn replace(&self, events: &[Event]) -> localrank::Result<()> {
         self.0.replace(events).await

@@ -284,6 +284,7 @@ impl ItemKeys {
     ///
     /// # Panics
     /// If `i` is not a row (≥ the item count).
+    #[allow(clippy::expect_used)] // documented panic: rows come from the model itself (`# Panics`)
     pub fn key(&self, i: usize) -> &str {
         self.keys.get(i).expect("row index within the item count")
     }

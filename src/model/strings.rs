@@ -60,6 +60,8 @@ impl<S: AsRef<str>> FromIterator<S> for Strings {
         let mut out = Self::default();
         for s in iter {
             out.text.push_str(s.as_ref());
+            #[allow(clippy::expect_used)]
+            // documented panic: only writers build tables, never from a file
             let end = u32::try_from(out.text.len()).expect("string table text fits in 4 GiB");
             out.offsets.push(end);
         }

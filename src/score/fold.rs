@@ -69,6 +69,7 @@ impl FoldState {
         let mut distinct = vec![0f64; d];
         // The rank-1 updates of the lower triangle only, row by row over contiguous slices: the
         // same products and sums in the same order as `a[[p, q]] += aw · y[p] · y[q]`.
+        #[allow(clippy::expect_used)] // invariant: `from_shape_fn` builds a standard-layout array
         let a_rows = a
             .as_slice_mut()
             .expect("from_shape_fn builds a row-major array");

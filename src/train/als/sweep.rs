@@ -75,6 +75,7 @@ pub fn solve_side(
             );
         }
         RowSolver::Cholesky => {
+            #[allow(clippy::expect_used)] // invariant: `base` is the d × d Gram matrix
             let a0 = Array2::from_shape_vec((d, d), base.to_vec()).expect("d × d values");
             out.par_chunks_mut(d)
                 .enumerate()
