@@ -84,12 +84,12 @@ test-browser: test-chrome test-firefox
 test-chrome:
 	@echo "== browser tests: headless Chromium =="
 	env -u GECKODRIVER CHROMEDRIVER=$(CHROMEDRIVER) LOCALRANK_EXPECT_BROWSER=Chrome WASM_BINDGEN_TEST_TIMEOUT=$(BROWSER_TEST_TIMEOUT) \
-	  wasm-pack test --headless --chrome -- --test web --test web_args --test web_gpu --test kernel --test web_storage
+	  wasm-pack test --headless --chrome -- --test web --test web_args --test web_gpu --test kernel --test web_storage --test web_integrity
 
 test-firefox:
 	@echo "== browser tests: headless Firefox =="
 	env -u CHROMEDRIVER GECKODRIVER=$$(command -v geckodriver) LOCALRANK_EXPECT_BROWSER=Firefox WASM_BINDGEN_TEST_TIMEOUT=$(BROWSER_TEST_TIMEOUT) \
-	  wasm-pack test --headless --firefox -- --test web --test web_args --test web_gpu --test kernel --test web_storage
+	  wasm-pack test --headless --firefox -- --test web --test web_args --test web_gpu --test kernel --test web_storage --test web_integrity
 
 # The example store, built as a shop would build it: its npm dependencies (installed by setup,
 # `localrank` linked to pkg/), the model copied into its public/ folder, tsc --noEmit, vite build.
