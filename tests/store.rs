@@ -69,6 +69,49 @@ fn the_three_formats_give_the_same_store_data() {
     }
 }
 
+/// The fuzz targets' entry point: bytes in memory read as the named files would be.
+#[test]
+fn bytes_in_memory_read_exactly_as_the_files() {
+    for ext in ["csv", "jsonl", "parquet"] {
+        let opts = options(ext);
+        let events = std::fs::read(fixture(&format!("events.{ext}"))).unwrap();
+        let products = std::fs::read(fixture(&format!("products.{ext}"))).unwrap();
+        let (e, c) = (
+            store::Source::Bytes(&events),
+            store::Source::Bytes(&products),
+        );
+        let from_bytes = store::load_from(&opts, e, c, &mut |_, _, _| {}).expect(ext);
+        assert_eq!(from_bytes, load(ext), "{ext}");
+    }
+}
+
+/// A damaged Parquet file is a typed error, whatever the parquet crate does with it (it may
+/// panic: its calls run under `catch_unwind`).
+#[test]
+fn truncated_and_damaged_parquet_bytes_are_typed_errors() {
+    let opts = options("parquet");
+    let events = std::fs::read(fixture("events.parquet")).unwrap();
+    let products = std::fs::read(fixture("products.parquet")).unwrap();
+    let step = (events.len() / 97).max(1);
+    for cut in (0..events.len()).step_by(step) {
+        let mut damaged = events.clone();
+        damaged[cut] ^= 0xa5;
+        for bytes in [&events[..cut], &damaged[..]] {
+            let (e, c) = (store::Source::Bytes(bytes), store::Source::Bytes(&products));
+            // Ok is possible (a flipped byte in a value); what must not happen is a panic.
+            if let Err(err) = store::load_from(&opts, e, c, &mut |_, _, _| {}) {
+                assert!(
+                    matches!(
+                        err,
+                        localrank::Error::Io { .. } | localrank::Error::TooManyBadRows { .. }
+                    ),
+                    "{err}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn the_three_formats_give_byte_identical_models_apart_from_provenance() {
     let bytes: Vec<Vec<u8>> = ["csv", "jsonl", "parquet"]
