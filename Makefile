@@ -66,7 +66,7 @@ test-native:
 # target for FUZZ_SECONDS on its committed corpus, failing on any panic, timeout or OOM (the input
 # lands in fuzz/artifacts/). fuzz/corpus/ is only read: new inputs go to a scratch directory.
 # Nightly for this step only (installed by setup); the fuzz crate has its own target dir.
-FUZZ_TARGETS := model_reader model_fixup history_document
+FUZZ_TARGETS := model_reader model_fixup history_document store_csv store_jsonl store_parquet
 FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := --sanitizer none --debug-assertions
 fuzz-smoke:

@@ -14,6 +14,8 @@ use localrank::history::{Event, EventKind};
 use localrank::model::{FoldIn, ItemKeys, ItemTable, Metadata, Model};
 use localrank::score::backend::{Backend, Requested};
 use localrank::{Engine, RecommendOptions};
+
+pub mod store;
 use ndarray::{array, Array1};
 
 /// Runs a future that never waits: the memory store answers at once and nothing else holds the
@@ -35,8 +37,11 @@ impl HistoryStore for SharedStore {
     async fn load(&self) -> localrank::Result<Vec<Event>> {
         self.0.load().await
     }
-    async fn append(&self, e: &Event, drop: usize) -> localrank::Result<()> {
+    async fn append(&self, e: &Event, drop: &[usize]) -> localrank::Result<()> {
         self.0.append(e, drop).await
+    }
+    async fn remove(&self, drop: &[usize]) -> localrank::Result<()> {
+        self.0.remove(drop).await
     }
     async fn replace(&self, events: &[Event]) -> localrank::Result<()> {
         self.0.replace(events).await
