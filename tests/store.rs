@@ -250,3 +250,50 @@ fn equal_timestamps_keep_file_order() {
     assert_eq!(order, ["c", "b", "a"]);
     assert_eq!(data.events_report.count(DropReason::ExactDuplicate), 1);
 }
+
+/// The fuzz corpora (fuzz/corpus/store_*: what `cargo fuzz` kept from its runs, docs/RELIABILITY.md
+/// § 1) as event files and as catalogues: each a typed error or data, and the inputs on which
+/// the parquet crate panics are `Io` errors saying so. `LOCALRANK_STORE_CORPUS=DIR:FORMAT` reads
+/// another directory (lists the files the parquet crate panicked on).
+#[test]
+fn every_store_fuzz_corpus_input_is_a_typed_error_or_data() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let mut dirs = vec![
+        (root.join("store_csv"), "csv"),
+        (root.join("store_jsonl"), "jsonl"),
+        (root.join("store_parquet"), "parquet"),
+    ];
+    let extra = std::env::var("LOCALRANK_STORE_CORPUS").ok();
+    if let Some((dir, ext)) = extra.as_deref().and_then(|v| v.split_once(':')) {
+        dirs = vec![(PathBuf::from(dir), ext)];
+    }
+    let (mut read, mut caught) = (0, 0);
+    for (dir, ext) in dirs {
+        let mut opts = options(ext);
+        opts.max_bad_rows = store::options::BadRowLimit::Rows(u64::MAX);
+        let products = std::fs::read(fixture(&format!("products.{ext}"))).unwrap();
+        let events = std::fs::read(fixture(&format!("events.{ext}"))).unwrap();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            for (e, c) in [(&bytes, &products), (&events, &bytes)] {
+                let (e, c) = (store::Source::Bytes(e), store::Source::Bytes(c));
+                match store::load_from(&opts, e, c, &mut |_, _, _| {}) {
+                    Ok(_)
+                    | Err(localrank::Error::TooManyBadRows { .. })
+                    | Err(localrank::Error::InvalidArgument(_)) => {}
+                    Err(localrank::Error::Io { reason, .. }) => {
+                        if reason.contains("the Parquet reader failed") {
+                            caught += 1;
+                            eprintln!("parquet panic caught: {}", path.display());
+                        }
+                    }
+                    Err(other) => panic!("{}: {other}", path.display()),
+                }
+            }
+            read += 1;
+        }
+    }
+    assert!(read > 0);
+    eprintln!("{read} inputs, {caught} reads the parquet crate panicked on");
+}
