@@ -99,8 +99,15 @@ pub fn allow_parquet_panics() {
                 .location()
                 .is_some_and(|l| l.file().contains("/parquet-"));
             if theirs {
-                // Counted in docs/RELIABILITY.md (grep "parquet crate panicked" in the log).
-                eprintln!("parquet crate panicked (caught by the reader): {info}");
+                // Printed once per place (docs/RELIABILITY.md lists them); the reader's
+                // `catch_unwind` turns the panic into an `Io` error.
+                static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+                let place = info.location().map(|l| l.to_string()).unwrap_or_default();
+                let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+                if !seen.contains(&place) {
+                    eprintln!("parquet crate panicked (caught by the reader): {info}");
+                    seen.push(place);
+                }
             } else {
                 fuzzer_hook(info);
             }
