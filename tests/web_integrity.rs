@@ -26,6 +26,16 @@ export function opensAndRestore() {
   saved = null;
   return globalThis.__localrankOpens;
 }
+let savedSubtle = null;
+/** Hides `crypto.subtle`, as an insecure (plain-http) page has none. */
+export function hideSubtle() {
+  savedSubtle = Object.getOwnPropertyDescriptor(Crypto.prototype, "subtle");
+  Object.defineProperty(Crypto.prototype, "subtle", { get() { return undefined; }, configurable: true });
+}
+export function restoreSubtle() {
+  if (savedSubtle) Object.defineProperty(Crypto.prototype, "subtle", savedSubtle);
+  savedSubtle = null;
+}
 export async function sha256Hex(bytes) {
   const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -47,6 +57,10 @@ extern "C" {
     fn count_opens();
     #[wasm_bindgen(js_name = opensAndRestore)]
     fn opens_and_restore() -> u32;
+    #[wasm_bindgen(js_name = hideSubtle)]
+    fn hide_subtle();
+    #[wasm_bindgen(js_name = restoreSubtle)]
+    fn restore_subtle();
     #[wasm_bindgen(js_name = sha256Hex)]
     async fn sha256_hex(bytes: &[u8]) -> JsValue;
     #[wasm_bindgen(js_name = digestMs)]
@@ -198,6 +212,29 @@ async fn a_malformed_sha256_is_invalid_argument_before_storage() {
         assert!(message(&err).contains("sha256"), "{value}");
         assert_eq!(opens, 0, "{value}");
     }
+}
+
+#[wasm_bindgen_test]
+async fn without_crypto_subtle_a_requested_check_is_integrity_unavailable() {
+    let digest = model_digest().await;
+    hide_subtle();
+    count_opens();
+    let o = opts(&format!(
+        r#"{{"namespace":"web-integrity-insecure","sha256":"{digest}"}}"#
+    ));
+    let checked = Recommender::load_async(DEFAULT_MODEL, o).await;
+    let opens = opens_and_restore();
+    let unchecked = Recommender::load_async(DEFAULT_MODEL, opts(r#"{"persist":false}"#)).await;
+    restore_subtle();
+    let err = match checked {
+        Ok(_) => panic!("loaded without verifying"),
+        Err(e) => e,
+    };
+    assert_eq!(error_code(&err), "IntegrityUnavailable");
+    assert!(message(&err).contains("crypto.subtle"), "{}", message(&err));
+    assert_eq!(opens, 0);
+    // Without `sha256` a page without `crypto.subtle` loads as before.
+    assert!(unchecked.is_ok());
 }
 
 /// The measurement behind computing SHA-256 only when `sha256` is given (docs/RELIABILITY.md):
