@@ -68,7 +68,7 @@ test-native:
 # target for FUZZ_SECONDS on its committed corpus, failing on any panic, timeout or OOM (the input
 # lands in fuzz/artifacts/). fuzz/corpus/ is only read: new inputs go to a scratch directory.
 # Nightly for this step only (installed by setup); the fuzz crate has its own target dir.
-FUZZ_TARGETS := model_reader model_fixup history_document
+FUZZ_TARGETS := model_reader model_fixup history_document store_csv store_jsonl store_parquet
 FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := --sanitizer none --debug-assertions
 fuzz-smoke:
@@ -86,12 +86,12 @@ test-browser: test-chrome test-firefox
 test-chrome:
 	@echo "== browser tests: headless Chromium =="
 	env -u GECKODRIVER CHROMEDRIVER=$(CHROMEDRIVER) LOCALRANK_EXPECT_BROWSER=Chrome WASM_BINDGEN_TEST_TIMEOUT=$(BROWSER_TEST_TIMEOUT) \
-	  wasm-pack test --headless --chrome -- --test web --test web_args --test web_attributes --test web_gpu --test kernel --test web_storage
+	  wasm-pack test --headless --chrome -- --test web --test web_args --test web_attributes --test web_gpu --test kernel --test web_storage --test web_integrity
 
 test-firefox:
 	@echo "== browser tests: headless Firefox =="
 	env -u CHROMEDRIVER GECKODRIVER=$$(command -v geckodriver) LOCALRANK_EXPECT_BROWSER=Firefox WASM_BINDGEN_TEST_TIMEOUT=$(BROWSER_TEST_TIMEOUT) \
-	  wasm-pack test --headless --firefox -- --test web --test web_args --test web_attributes --test web_gpu --test kernel --test web_storage
+	  wasm-pack test --headless --firefox -- --test web --test web_args --test web_attributes --test web_gpu --test kernel --test web_storage --test web_integrity
 
 # Issue 13's acceptance path, first half: the fixture store's CSV events and JSONL catalogue
 # through `localrank train --tune` (6 trials; the report lands beside it as store.report.{json,md});

@@ -87,6 +87,14 @@ pub enum Error {
         limit: String,
         details: String,
     },
+    /// The model's SHA-256 is not the `sha256` the page gave `load`: the file is not the one the
+    /// page trusts (damaged, stale in a cache, or replaced). Nothing was parsed or opened.
+    #[error("model integrity check failed: the page expects SHA-256 {expected} but the bytes have {actual}; nothing was loaded and no stored history was opened")]
+    IntegrityMismatch { expected: String, actual: String },
+    /// `sha256` was given but this page cannot compute SHA-256 (`crypto.subtle` exists only in
+    /// secure contexts: https or localhost). Nothing was loaded.
+    #[error("cannot verify the model's SHA-256: {0}")]
+    IntegrityUnavailable(String),
 }
 
 /// `Result` with the crate's [`Error`].
@@ -139,6 +147,8 @@ error_codes!(
     Io,
     Worker,
     TooManyBadRows,
+    IntegrityMismatch,
+    IntegrityUnavailable,
 );
 
 #[cfg(test)]

@@ -403,3 +403,13 @@ fn out_of_range_fold_in_parameters_are_named() {
         }
     }
 }
+
+/// `backendReport.modelId` without `sha256` is the header's CRC-32 (bytes 24..28), the CRC the
+/// reader checked against the payload.
+#[test]
+fn the_header_crc_is_the_payloads_crc32() {
+    let bytes = common::synthetic_model(5, 4, 1).to_bytes();
+    let crc = localrank::model::crc32::hash(&bytes[localrank::model::container::HEADER_LEN..]);
+    assert_eq!(localrank::model::container::header_crc(&bytes), Some(crc));
+    assert_eq!(localrank::model::container::header_crc(&bytes[..27]), None);
+}

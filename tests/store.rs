@@ -69,6 +69,49 @@ fn the_three_formats_give_the_same_store_data() {
     }
 }
 
+/// The fuzz targets' entry point: bytes in memory read as the named files would be.
+#[test]
+fn bytes_in_memory_read_exactly_as_the_files() {
+    for ext in ["csv", "jsonl", "parquet"] {
+        let opts = options(ext);
+        let events = std::fs::read(fixture(&format!("events.{ext}"))).unwrap();
+        let products = std::fs::read(fixture(&format!("products.{ext}"))).unwrap();
+        let (e, c) = (
+            store::Source::Bytes(&events),
+            store::Source::Bytes(&products),
+        );
+        let from_bytes = store::load_from(&opts, e, c, &mut |_, _, _| {}).expect(ext);
+        assert_eq!(from_bytes, load(ext), "{ext}");
+    }
+}
+
+/// A damaged Parquet file is a typed error, whatever the parquet crate does with it (it may
+/// panic: its calls run under `catch_unwind`).
+#[test]
+fn truncated_and_damaged_parquet_bytes_are_typed_errors() {
+    let opts = options("parquet");
+    let events = std::fs::read(fixture("events.parquet")).unwrap();
+    let products = std::fs::read(fixture("products.parquet")).unwrap();
+    let step = (events.len() / 97).max(1);
+    for cut in (0..events.len()).step_by(step) {
+        let mut damaged = events.clone();
+        damaged[cut] ^= 0xa5;
+        for bytes in [&events[..cut], &damaged[..]] {
+            let (e, c) = (store::Source::Bytes(bytes), store::Source::Bytes(&products));
+            // Ok is possible (a flipped byte in a value); what must not happen is a panic.
+            if let Err(err) = store::load_from(&opts, e, c, &mut |_, _, _| {}) {
+                assert!(
+                    matches!(
+                        err,
+                        localrank::Error::Io { .. } | localrank::Error::TooManyBadRows { .. }
+                    ),
+                    "{err}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn the_three_formats_give_byte_identical_models_apart_from_provenance() {
     let bytes: Vec<Vec<u8>> = ["csv", "jsonl", "parquet"]
@@ -206,4 +249,51 @@ fn equal_timestamps_keep_file_order() {
         .collect();
     assert_eq!(order, ["c", "b", "a"]);
     assert_eq!(data.events_report.count(DropReason::ExactDuplicate), 1);
+}
+
+/// The fuzz corpora (fuzz/corpus/store_*: what `cargo fuzz` kept from its runs, docs/RELIABILITY.md
+/// § 1) as event files and as catalogues: each a typed error or data, and the inputs on which
+/// the parquet crate panics are `Io` errors saying so. `LOCALRANK_STORE_CORPUS=DIR:FORMAT` reads
+/// another directory (lists the files the parquet crate panicked on).
+#[test]
+fn every_store_fuzz_corpus_input_is_a_typed_error_or_data() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let mut dirs = vec![
+        (root.join("store_csv"), "csv"),
+        (root.join("store_jsonl"), "jsonl"),
+        (root.join("store_parquet"), "parquet"),
+    ];
+    let extra = std::env::var("LOCALRANK_STORE_CORPUS").ok();
+    if let Some((dir, ext)) = extra.as_deref().and_then(|v| v.split_once(':')) {
+        dirs = vec![(PathBuf::from(dir), ext)];
+    }
+    let (mut read, mut caught) = (0, 0);
+    for (dir, ext) in dirs {
+        let mut opts = options(ext);
+        opts.max_bad_rows = store::options::BadRowLimit::Rows(u64::MAX);
+        let products = std::fs::read(fixture(&format!("products.{ext}"))).unwrap();
+        let events = std::fs::read(fixture(&format!("events.{ext}"))).unwrap();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            for (e, c) in [(&bytes, &products), (&events, &bytes)] {
+                let (e, c) = (store::Source::Bytes(e), store::Source::Bytes(c));
+                match store::load_from(&opts, e, c, &mut |_, _, _| {}) {
+                    Ok(_)
+                    | Err(localrank::Error::TooManyBadRows { .. })
+                    | Err(localrank::Error::InvalidArgument(_)) => {}
+                    Err(localrank::Error::Io { reason, .. }) => {
+                        if reason.contains("the Parquet reader failed") {
+                            caught += 1;
+                            eprintln!("parquet panic caught: {}", path.display());
+                        }
+                    }
+                    Err(other) => panic!("{}: {other}", path.display()),
+                }
+            }
+            read += 1;
+        }
+    }
+    assert!(read > 0);
+    eprintln!("{read} inputs, {caught} reads the parquet crate panicked on");
 }

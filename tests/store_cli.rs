@@ -78,6 +78,40 @@ fn the_readme_command_trains_a_store_model_with_attributes_and_provenance() {
     assert!(shown.contains("created: 2025-12-01T00:00:00Z"), "{shown}");
 }
 
+/// The digest a page passes to `load(bytes, {sha256})`: `train` and `inspect` print the written
+/// file's SHA-256 (checked against the file as read back) and the model id `backendReport` shows.
+#[test]
+fn train_and_inspect_print_the_models_sha256_and_model_id() {
+    let out_path = tmp("sha.lrm");
+    let out = out_path.to_str().unwrap();
+    let mut args = vec![
+        "train",
+        "--events",
+        "tests/fixtures/store/events.csv",
+        "--event-map",
+        "view=view,addtocart=cart,transaction=purchase",
+        "--out",
+        out,
+    ];
+    args.extend(QUICK);
+    let run = localrank(&args);
+    let log = text(&run);
+    assert!(run.status.success(), "{log}");
+    let bytes = std::fs::read(out).unwrap();
+    let digest = localrank::train::from_store::sha256_file(&out_path).unwrap();
+    let crc = u32::from_le_bytes(bytes[24..28].try_into().unwrap());
+    for shown in [log, text(&localrank(&["inspect", out]))] {
+        assert!(shown.contains(&format!("sha256 {digest}\n")), "{shown}");
+        assert!(
+            shown.contains(&format!(
+                "model id sha256:{} (loaded with its sha256), crc32:{crc:08x} (without)",
+                &digest[..16]
+            )),
+            "{shown}"
+        );
+    }
+}
+
 #[test]
 fn help_version_and_validation_come_from_clap() {
     let v = localrank(&["--version"]);

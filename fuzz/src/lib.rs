@@ -14,6 +14,8 @@ use localrank::history::{Event, EventKind};
 use localrank::model::{FoldIn, ItemKeys, ItemTable, Metadata, Model};
 use localrank::score::backend::{Backend, Requested};
 use localrank::{Engine, RecommendOptions};
+
+pub mod store;
 use ndarray::{array, Array1};
 
 /// Runs a future that never waits: the memory store answers at once and nothing else holds the

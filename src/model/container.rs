@@ -45,6 +45,13 @@ pub(crate) fn id_to_string(id: [u8; 4]) -> String {
         .collect()
 }
 
+/// The payload's CRC-32 as the header states it (bytes 24..28), `None` for a file too short to
+/// have a header. Meaningful once [`parse`] accepted the file (it checks the CRC).
+pub fn header_crc(bytes: &[u8]) -> Option<u32> {
+    let field = bytes.get(24..28)?;
+    Some(u32::from_le_bytes([field[0], field[1], field[2], field[3]]))
+}
+
 /// Splits a file into its sections after checking magic, version, bounds and CRC-32.
 pub fn parse(bytes: &[u8]) -> Result<Vec<RawSection<'_>>> {
     let mut header = Cursor::new(bytes, "header");

@@ -59,6 +59,26 @@ pub fn train_store(
     Ok(model)
 }
 
+/// SHA-256 of `bytes`, in lower-case hex: what `localrank train` and `inspect` print for a model
+/// and what a page passes as `load(bytes, {sha256})`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The id `backendReport.modelId` shows for a model file: with `load`'s `sha256`, `sha256:` and
+/// the digest's first 16 hex digits; without, `crc32:` and the header's CRC-32.
+pub fn model_ids(bytes: &[u8]) -> (String, String) {
+    let digest = sha256_hex(bytes);
+    let crc = crate::model::container::header_crc(bytes).unwrap_or(0);
+    (
+        format!("sha256:{}", &digest[..16]),
+        format!("crc32:{crc:08x}"),
+    )
+}
+
 /// SHA-256 of a file, in hex.
 pub fn sha256_file(path: &Path) -> Result<String> {
     let io = |e: std::io::Error| Error::Io {
@@ -146,4 +166,21 @@ pub fn provenance(
     p.set("users", data.sequences.len().to_string());
     p.set("settings", settings_line(params, ship));
     Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_hex_matches_the_fips_180_2_examples() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
 }

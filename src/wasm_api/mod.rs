@@ -9,6 +9,7 @@ mod gpu;
 #[cfg(feature = "gpu")]
 mod gpu;
 mod idb;
+mod integrity;
 mod js;
 mod rows;
 mod store;
@@ -64,6 +65,14 @@ export interface LoadOptions {
    * them about 15 % slower, docs/BENCHMARKS.md). Default false: expanded to int8 at load.
    */
   packedRows?: boolean;
+  /**
+   * The model's SHA-256 as 64 hexadecimal characters, from a place the page trusts (its HTML, as
+   * Subresource Integrity does). The bytes are checked before anything else: a different digest
+   * rejects with "IntegrityMismatch" (expected and actual digest in the message) and no stored
+   * history is opened; a malformed value is "InvalidArgument"; where `crypto.subtle` is missing
+   * (not a secure context) "IntegrityUnavailable". Default: no check.
+   */
+  sha256?: string;
 }
 /** Options of `recommend`. */
 export interface RecommendOptions {
@@ -101,6 +110,12 @@ export interface BackendReport {
   /** Timed queries of "auto" (ms), CPU and GPU for the same queries. */
   cpuMs: number[];
   gpuMs: number[];
+  /**
+   * Which model this is: "sha256:" and the first 16 hex digits of its SHA-256 when `load` was
+   * given `sha256` (the digest it verified), else "crc32:" and the 8 hex digits of the CRC-32 in
+   * its header (`localrank inspect` and `localrank train` print both).
+   */
+  modelId: string;
 }
 /** Where the history lives (`Recommender.storageReport`). */
 export interface StorageReport {
@@ -153,6 +168,7 @@ struct LoadOptions {
     packed_rows: Option<bool>,
     retention_days: Option<usize>,
     request_persistence: Option<bool>,
+    sha256: Option<String>,
 }
 
 impl LoadOptions {
@@ -168,6 +184,7 @@ impl LoadOptions {
                 "packedRows",
                 "retentionDays",
                 "requestPersistence",
+                "sha256",
             ],
         )?;
         Ok(Self {
@@ -178,6 +195,10 @@ impl LoadOptions {
             packed_rows: o.bool("packedRows")?,
             retention_days: o.count("retentionDays")?,
             request_persistence: o.bool("requestPersistence")?,
+            sha256: o
+                .string("sha256")?
+                .map(|d| integrity::parse_digest(&d))
+                .transpose()?,
         })
     }
 }
@@ -219,10 +240,45 @@ pub struct Recommender {
     /// `navigator.storage.persist()`'s answer, once it came, when `requestPersistence` asked.
     eviction_exempt: Rc<std::cell::Cell<Option<bool>>>,
     tabs: Option<tabs::Tabs>,
+    /// `backendReport.modelId`: see [`integrity::model_id`].
+    model_id: String,
 }
 
 impl Recommender {
-    async fn open(model: Model, opts: LoadOptions) -> Result<Self, Error> {
+    /// What `load` does before its promise's first wait: the bytes copied, the options read and,
+    /// with `sha256`, the browser's digest of those same bytes started.
+    fn prepare(
+        bytes: &JsValue,
+        options: JsValue,
+    ) -> Result<(Vec<u8>, LoadOptions, Option<integrity::Pending>), Error> {
+        let copy = js::bytes_arg(bytes)?;
+        let opts = LoadOptions::from_js(options)?;
+        let pending = opts
+            .sha256
+            .clone()
+            .map(|expected| integrity::Pending::start(bytes, expected))
+            .transpose()?;
+        Ok((copy, opts, pending))
+    }
+
+    /// The rest of `load`: the digest verified first (a mismatch parses and opens nothing),
+    /// then the model parsed and the history opened.
+    async fn finish_load(
+        bytes: Vec<u8>,
+        opts: LoadOptions,
+        pending: Option<integrity::Pending>,
+    ) -> Result<Self, Error> {
+        let verified = match pending {
+            Some(p) => Some(p.verify().await?),
+            None => None,
+        };
+        let model = Model::from_bytes(&bytes)?;
+        let model_id = integrity::model_id(verified.as_deref(), &bytes);
+        drop(bytes);
+        Self::open(model, opts, model_id).await
+    }
+
+    async fn open(model: Model, opts: LoadOptions, model_id: String) -> Result<Self, Error> {
         let namespace = opts.namespace.unwrap_or_else(|| "default".into());
         check_namespace(&namespace)?;
         let requested = Requested::parse(opts.backend.as_deref().unwrap_or("auto"))?;
@@ -274,6 +330,7 @@ impl Recommender {
             not_persistent,
             eviction_exempt,
             tabs,
+            model_id,
         })
     }
 
@@ -319,9 +376,11 @@ impl Recommender {
     /// `load` for Rust callers (the browser tests): same checks, the instance instead of a
     /// Promise.
     pub async fn load_async(bytes: &[u8], options: JsValue) -> Result<Recommender, JsValue> {
-        let model = Model::from_bytes(bytes).map_err(js_error)?;
-        let opts = LoadOptions::from_js(options).map_err(js_error)?;
-        Self::open(model, opts).await.map_err(js_error)
+        let bytes = js_sys::Uint8Array::from(bytes);
+        let (bytes, opts, pending) = Self::prepare(&bytes, options).map_err(js_error)?;
+        Self::finish_load(bytes, opts, pending)
+            .await
+            .map_err(js_error)
     }
 }
 
@@ -331,19 +390,20 @@ impl Recommender {
     ///
     /// Rejects with a `LocalrankError` when the bytes are not a valid model (`code`: e.g.
     /// "BadMagic", "Truncated", "ChecksumMismatch", "UnsupportedVersion"), an option is invalid
-    /// ("InvalidArgument") or IndexedDB cannot be opened ("Storage").
+    /// ("InvalidArgument"), the bytes' SHA-256 is not `options.sha256` ("IntegrityMismatch",
+    /// checked before anything else: no stored history is opened) or IndexedDB cannot be opened
+    /// ("Storage").
     #[wasm_bindgen(unchecked_return_type = "Promise<Recommender>")]
     pub fn load(
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
         options: Option<JsLoadOptions>,
     ) -> Promise {
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
-        let parsed = js::bytes_arg(&bytes)
-            .and_then(|b| Model::from_bytes(&b))
-            .and_then(|m| Ok((m, LoadOptions::from_js(options)?)));
+        let prepared = Self::prepare(&bytes, options);
         future_to_promise(async move {
-            let (model, opts) = parsed.map_err(js_error)?;
-            Ok(Self::open(model, opts).await.map_err(js_error)?.into())
+            let (bytes, opts, pending) = prepared.map_err(js_error)?;
+            let loaded = Self::finish_load(bytes, opts, pending).await;
+            Ok(loaded.map_err(js_error)?.into())
         })
     }
 
@@ -519,11 +579,13 @@ impl Recommender {
     pub fn backend_report(&self) -> Result<JsValue, JsValue> {
         // The one place serde-wasm-bindgen stays: a diagnostic struct read rarely, where
         // deriving the shape beats hand-building it (the per-query paths use `js`).
-        serde::Serialize::serialize(
+        let report = serde::Serialize::serialize(
             &self.engine.backend().report(),
             &serde_wasm_bindgen::Serializer::json_compatible(),
         )
-        .map_err(|e| js_error(Error::InvalidArgument(e.to_string())))
+        .map_err(|e| js_error(Error::InvalidArgument(e.to_string())))?;
+        let _ = js_sys::Reflect::set(&report, &"modelId".into(), &self.model_id.as_str().into());
+        Ok(report)
     }
 
     /// Destroys the WebGPU device, as a GPU reset would; the next `recommend` falls back to the

@@ -10,6 +10,7 @@ use localrank::model::container;
 use localrank::rank::Ranked;
 use localrank::score::backend::cpu_top_k;
 use localrank::score::query::{Query, RecommendOptions};
+use localrank::train::from_store::{model_ids, sha256_hex};
 use localrank::{Model, Result};
 
 use crate::read_model;
@@ -37,6 +38,9 @@ pub struct RecommendArgs {
 pub fn inspect(args: InspectArgs) -> Result<()> {
     let (bytes, model) = read_model(&args.path)?;
     println!("{}: {} bytes", args.path.display(), bytes.len());
+    let (sha_id, crc_id) = model_ids(&bytes);
+    println!("sha256 {}", sha256_hex(&bytes));
+    println!("model id {sha_id} (loaded with its sha256), {crc_id} (without)");
     println!("items {}, dim {}", model.len(), model.dim());
     for s in container::parse(&bytes)? {
         let req = if s.required { "required" } else { "optional" };

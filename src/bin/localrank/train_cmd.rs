@@ -335,5 +335,9 @@ pub fn run(args: TrainArgs) -> Result<()> {
         bytes.len(),
         start.elapsed().as_secs_f64()
     );
+    // What a page passes to `Recommender.load(bytes, {sha256})`, and the id it then reports.
+    let (sha_id, crc_id) = from_store::model_ids(&bytes);
+    println!("sha256 {}", from_store::sha256_hex(&bytes));
+    println!("model id {sha_id} (loaded with its sha256), {crc_id} (without)");
     Ok(())
 }

@@ -5,7 +5,7 @@
 
 use super::events::ItemIndex;
 use super::options::StoreOptions;
-use super::table::{self, Cell, ReadProgress, RowResult, Wanted};
+use super::table::{self, Cell, ReadProgress, RowResult, Source, Wanted};
 use super::{DropReason, FileReport};
 use crate::model::{AttrValues, Attribute, Attributes, Metadata};
 use crate::train::pack::META_FIELDS;
@@ -23,9 +23,10 @@ pub struct CatalogTable {
     pub key: usize,
 }
 
-/// Reads the catalogue, registering its keys in `items` in file order.
+/// Reads the catalogue from `source`, registering its keys in `items` in file order.
 pub fn read(
     opts: &StoreOptions,
+    source: Source<'_>,
     items: &mut ItemIndex,
     progress: &mut ReadProgress<'_>,
 ) -> Result<(CatalogTable, FileReport)> {
@@ -66,7 +67,7 @@ pub fn read(
             }
         }
     };
-    let columns = table::read(file, Wanted::All, &mut sink, progress)?;
+    let columns = table::read_from(file, source, Wanted::All, &mut sink, progress)?;
     table.names = columns.names;
     let find = |name: &str| table.names.iter().position(|n| n == name);
     table.key =

@@ -7,17 +7,18 @@ use crate::Result;
 pub fn read(input: Input<'_, '_, '_>) -> Result<Columns> {
     let Input {
         file,
+        source,
         wanted,
         sink,
         progress,
     } = input;
     let path = file.path();
-    let (handle, total) = table::open(path)?;
+    let (handle, total) = table::open_source(path, source)?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(file.resolved_delimiter())
         .has_headers(file.columns.is_none())
         .flexible(true)
-        .from_reader(std::io::BufReader::with_capacity(1 << 16, handle));
+        .from_reader(handle);
     let header: Vec<String> = match &file.columns {
         Some(names) => names.clone(),
         None => {

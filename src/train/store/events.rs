@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::options::{StoreOptions, UnknownItems};
-use super::table::{self, Cell, ReadProgress, RowResult, Wanted};
+use super::table::{self, Cell, ReadProgress, RowResult, Source, Wanted};
 use super::time;
 use super::{DropReason, FileReport, StoreEvent};
 use crate::history::EventKind;
@@ -109,9 +109,11 @@ fn event(
     ))
 }
 
-/// Reads the event file; new item keys are added to `items` (with [`UnknownItems::Keep`]).
+/// Reads the event file from `source`; new item keys are added to `items` (with
+/// [`UnknownItems::Keep`]).
 pub fn read(
     opts: &StoreOptions,
+    source: Source<'_>,
     items: &mut ItemIndex,
     progress: &mut ReadProgress<'_>,
 ) -> Result<(Vec<Vec<StoreEvent>>, FileReport)> {
@@ -142,7 +144,7 @@ pub fn read(
         columns: &columns,
         required,
     };
-    table::read(&opts.events, wanted, &mut sink, progress)?;
+    table::read_from(&opts.events, source, wanted, &mut sink, progress)?;
     let mut out = Vec::with_capacity(sequences.len());
     for mut seq in sequences {
         seq.sort_by_key(|(e, _)| e.time_ms); // stable: equal times keep file order

@@ -1,7 +1,7 @@
 //! JSON Lines files (one object per line; blank lines skipped) as rows of [`Cell`]s: strings,
 //! integers, numbers, booleans, lists of scalars; a nested object is kept as its JSON text.
 
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 
 use serde_json::{Map, Value};
 
@@ -33,13 +33,13 @@ fn cell(v: Option<&Value>) -> Cell {
 pub fn read(input: Input<'_, '_, '_>) -> Result<Columns> {
     let Input {
         file,
+        source,
         wanted,
         sink,
         progress,
     } = input;
     let path = file.path();
-    let (handle, total) = super::table::open(path)?;
-    let mut reader = BufReader::with_capacity(1 << 16, handle);
+    let (mut reader, total) = super::table::open_source(path, source)?;
     let mut names: Vec<String> = match wanted {
         Wanted::These { columns, .. } => columns.iter().map(|c| (*c).to_owned()).collect(),
         Wanted::All => Vec::new(),

@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use crate::history::EventKind;
 use crate::model::{Attributes, Metadata};
 use crate::{Error, Result};
+pub use table::Source;
 
 pub use options::StoreOptions;
 
@@ -178,12 +179,23 @@ pub enum Reading {
 /// event. `progress(file, done, total)` is called as reading advances (bytes, or rows for
 /// Parquet).
 pub fn load(opts: &StoreOptions, progress: &mut dyn FnMut(Reading, u64, u64)) -> Result<StoreData> {
+    load_from(opts, Source::File, Source::File, progress)
+}
+
+/// [`load`] with each file's bytes from a [`Source`]: the files named in `opts`, or bytes in
+/// memory read as those files would be (`opts` still gives formats, columns and limits).
+pub fn load_from(
+    opts: &StoreOptions,
+    events_source: Source<'_>,
+    catalog_source: Source<'_>,
+    progress: &mut dyn FnMut(Reading, u64, u64),
+) -> Result<StoreData> {
     let mut items = events::ItemIndex::default();
-    let (table, catalog_report) = catalog::read(opts, &mut items, &mut |d, t| {
+    let (table, catalog_report) = catalog::read(opts, catalog_source, &mut items, &mut |d, t| {
         progress(Reading::Catalog, d, t)
     })?;
     catalog_report.check(opts.max_bad_rows)?;
-    let (sequences, events_report) = events::read(opts, &mut items, &mut |d, t| {
+    let (sequences, events_report) = events::read(opts, events_source, &mut items, &mut |d, t| {
         progress(Reading::Events, d, t)
     })?;
     events_report.check(opts.max_bad_rows)?;

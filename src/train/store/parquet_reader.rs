@@ -1,10 +1,10 @@
 //! Parquet files through the crate's row-level reader (no Arrow): integer, floating-point,
 //! boolean, string and timestamp columns, lists of scalars; uncompressed or snappy.
 
-use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::file::reader::{ChunkReader, FileReader, SerializedFileReader};
 use parquet::record::{Field, List};
 
-use super::table::{self, io_error, Cell, Columns, Input};
+use super::table::{self, io_error, Cell, Columns, Input, Source};
 use crate::Result;
 
 fn list(l: &List) -> Vec<String> {
@@ -41,15 +41,35 @@ fn cell(f: &Field) -> Cell {
 }
 
 pub fn read(input: Input<'_, '_, '_>) -> Result<Columns> {
+    let path = input.file.path();
+    match input.source {
+        Source::File => {
+            let (handle, _) = table::open(path)?;
+            rows(SerializedFileReader::new(handle), input)
+        }
+        Source::Bytes(bytes) => {
+            let bytes = bytes::Bytes::copy_from_slice(bytes);
+            rows(SerializedFileReader::new(bytes), input)
+        }
+    }
+}
+
+/// The rows of an opened Parquet file. The parquet crate may panic on malformed files (it is
+/// not ours to fix): each of its decoding calls runs under `catch_unwind`, and a panic becomes
+/// an `Io` error naming the file ("the Parquet reader failed on this file: …").
+fn rows<R: ChunkReader + 'static>(
+    reader: parquet::errors::Result<SerializedFileReader<R>>,
+    input: Input<'_, '_, '_>,
+) -> Result<Columns> {
     let Input {
         file,
+        source: _,
         wanted,
         sink,
         progress,
     } = input;
     let path = file.path();
-    let (handle, _) = table::open(path)?;
-    let reader = SerializedFileReader::new(handle).map_err(|e| io_error(path, e))?;
+    let reader = reader.map_err(|e| io_error(path, e))?;
     let meta = reader.metadata().file_metadata();
     let total = u64::try_from(meta.num_rows()).unwrap_or(0);
     let header: Vec<String> = meta
@@ -60,9 +80,9 @@ pub fn read(input: Input<'_, '_, '_>) -> Result<Columns> {
         .map(|f| f.name().to_owned())
         .collect();
     let (names, pick) = table::select(wanted, &header, path)?;
-    let rows = reader.get_row_iter(None).map_err(|e| io_error(path, e))?;
-    for (n, row) in rows.enumerate() {
-        let row = row.map_err(|e| io_error(path, format!("row {}: {e}", n + 1)))?;
+    let mut rows = guarded(path, None, || reader.get_row_iter(None))?;
+    let mut n = 0usize;
+    while let Some(row) = guarded(path, Some(n + 1), || rows.next().transpose())? {
         let fields: Vec<&Field> = row.get_column_iter().map(|(_, f)| f).collect();
         let cells = pick
             .iter()
@@ -71,11 +91,38 @@ pub fn read(input: Input<'_, '_, '_>) -> Result<Columns> {
                     .map_or(Cell::Absent, |f| cell(f))
             })
             .collect();
-        if (n + 1) % 4096 == 0 {
-            progress(n as u64 + 1, total);
+        n += 1;
+        if n % 4096 == 0 {
+            progress(n as u64, total);
         }
-        sink(&names, n as u64 + 1, Ok(cells));
+        sink(&names, n as u64, Ok(cells));
     }
     progress(total, total);
     Ok(Columns { names: header })
+}
+
+/// Runs one call into the parquet crate (reading `row`, when given), turning its error or its
+/// panic into an `Io` error.
+fn guarded<T>(
+    path: &std::path::Path,
+    row: Option<usize>,
+    call: impl FnOnce() -> parquet::errors::Result<T>,
+) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)) {
+        Ok(result) => result.map_err(|e| match row {
+            Some(n) => io_error(path, format!("row {n}: {e}")),
+            None => io_error(path, e),
+        }),
+        Err(panic) => {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(io_error(
+                path,
+                format!("the Parquet reader failed on this file (a malformed file?): {why}"),
+            ))
+        }
+    }
 }

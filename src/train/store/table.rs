@@ -67,9 +67,20 @@ pub type RowSink<'s> = dyn FnMut(&[String], u64, RowResult) + 's;
 /// Progress of a read: `(done, total)` in bytes (text) or rows (Parquet).
 pub type ReadProgress<'p> = dyn FnMut(u64, u64) + 'p;
 
+/// Where a reader's bytes come from.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// The file at [`FileOptions::path`].
+    File,
+    /// These bytes, already in memory (a fuzzer's input, an upload): the options' path then only
+    /// names them in messages and, without an explicit format, tells the format by its extension.
+    Bytes(&'a [u8]),
+}
+
 /// One read: the file, the columns wanted, where rows go and where progress goes.
 pub struct Input<'a, 's, 'p> {
     pub file: &'a FileOptions,
+    pub source: Source<'a>,
     pub wanted: Wanted<'a>,
     pub sink: &'s mut RowSink<'s>,
     pub progress: &'p mut ReadProgress<'p>,
@@ -83,8 +94,20 @@ pub fn read(
     sink: &mut RowSink<'_>,
     progress: &mut ReadProgress<'_>,
 ) -> Result<Columns> {
+    read_from(file, Source::File, wanted, sink, progress)
+}
+
+/// [`read`] from `source`: the file, or bytes in memory read as that file would be.
+pub fn read_from(
+    file: &FileOptions,
+    source: Source<'_>,
+    wanted: Wanted<'_>,
+    sink: &mut RowSink<'_>,
+    progress: &mut ReadProgress<'_>,
+) -> Result<Columns> {
     let input = Input {
         file,
+        source,
         wanted,
         sink,
         progress,
@@ -101,6 +124,21 @@ pub fn open(path: &std::path::Path) -> Result<(std::fs::File, u64)> {
     let handle = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
     let len = handle.metadata().map(|m| m.len()).unwrap_or(0);
     Ok((handle, len))
+}
+
+/// The text of `source` as a buffered reader, with its length in bytes (0 when unknown).
+pub fn open_source<'a>(
+    path: &std::path::Path,
+    source: Source<'a>,
+) -> Result<(Box<dyn std::io::BufRead + 'a>, u64)> {
+    Ok(match source {
+        Source::File => {
+            let (handle, len) = open(path)?;
+            let reader = std::io::BufReader::with_capacity(1 << 16, handle);
+            (Box::new(reader), len)
+        }
+        Source::Bytes(bytes) => (Box::new(bytes), bytes.len() as u64),
+    })
 }
 
 /// For a file whose columns are known up front (`header`, CSV or Parquet): the names handed

@@ -23,6 +23,9 @@ export async function everyMember(bytes: Uint8Array): Promise<string[]> {
   await init();
   const options: LoadOptions = { namespace: "shop", historyCap: 200, persist: false, retentionDays: 90, requestPersistence: true, backend: "auto", packedRows: true };
   const rec: Recommender = await Recommender.load(bytes, options);
+  // The digest from the page's HTML (`localrank train` / `inspect` print it).
+  const verified: Recommender = await Recommender.load(bytes, { sha256: "0".repeat(64), persist: false });
+  const modelId: string = verified.backendReport.modelId;
   const kind: EventKind = "cart";
   await rec.record("B0000223SI");
   await rec.record("B0000223SI", kind);
@@ -46,7 +49,7 @@ export async function everyMember(bytes: Uint8Array): Promise<string[]> {
   await rec.clearHistory();
   await Recommender.deleteStoredHistory(rec.namespace);
   rec.free();
-  return [report.reason, backend, String(sizes), storage.reason, String(persistent), String(skipped), String(exempt)];
+  return [report.reason, modelId, backend, String(sizes), storage.reason, String(persistent), String(skipped), String(exempt)];
 }
 
 /** Typed catalogue attributes: discovered with `attributes()`, asked for by name, narrowed by type. */
@@ -74,6 +77,8 @@ export function describe(e: unknown): string {
         return `bad argument: ${err.message}`;
       case "Storage":
         return "storage is full or blocked";
+      case "IntegrityMismatch":
+        return "the model is not the one this page trusts";
       default:
         return `${code}: ${err.message}`;
     }
@@ -90,6 +95,8 @@ export async function misuses(rec: Recommender): Promise<void> {
   await rec.recommend({ top: 5 });
   // @ts-expect-error: backend names are a closed set
   await Recommender.load(new Uint8Array(), { backend: "gpu" });
+  // @ts-expect-error: the digest is hex text, not bytes
+  await Recommender.load(new Uint8Array(), { sha256: new Uint8Array(32) });
   // @ts-expect-error: not an error code
   const code: LocalrankErrorCode = "NotACode";
   void code;
