@@ -125,6 +125,8 @@ test-e2e: pkg model storefront store-model
 	@echo "== end-to-end: IndexedDB with several pages at once, pages closed mid-write =="
 	node tests/e2e/storage.mjs
 	node tests/e2e/ssr.mjs
+	@echo "== end-to-end: auto without a WebGPU adapter asks once per page =="
+	node tests/e2e/no-adapter.mjs
 
 # Benchmarks (not part of `make test`; docs/BENCHMARKS.md): localrank against onnxruntime-web,
 # tfjs-backend-wasm and a plain JS loop in headless Chromium, then the native criterion benches,
