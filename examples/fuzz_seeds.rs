@@ -13,34 +13,8 @@ mod common;
 use std::path::Path;
 
 use localrank::model::container::{assemble, parse, RawSection};
-use localrank::model::{FoldIn, ItemKeys, ItemTable, Metadata, Model, Neighbours};
-use ndarray::{array, Array1, Array2};
-
-/// The example model of docs/FORMAT.md (2 items, d = 2, `META`).
-fn spec_model() -> Model {
-    let table = ItemTable {
-        rows: array![[127i8, -64], [0, 127]].into(),
-        scales: Array1::from(vec![0.5f32, 0.25]),
-        bias: Array1::from(vec![0.125f32, 0.0]),
-    };
-    let gram = table.gram();
-    Model {
-        keys: ItemKeys::new(vec!["A1".into(), "B2".into()]).expect("unique"),
-        meta: Metadata {
-            fields: vec!["title".into(), "category".into()],
-            values: ["Glue", "Tapes", "Tape", "Tapes"].into_iter().collect(),
-        },
-        fold: FoldIn {
-            lambda: 1.0,
-            alpha: 10.0,
-            decay: 0.5,
-            kind_weights: vec![1.0, 2.0, 4.0],
-            gram,
-        },
-        table,
-        extra: Default::default(),
-    }
-}
+use localrank::model::{Metadata, Model, Neighbours};
+use ndarray::Array2;
 
 /// `n × d` rows with every value in −7..=7 (so the writer may store them as `QI4R`).
 fn four_bit_model(n: usize, d: usize, seed: u64) -> Model {
@@ -67,7 +41,7 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
 
 fn models(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let spec = spec_model();
+    let spec = Model::format_example().expect("the example model builds");
     write(dir, "spec-example.lrm", &spec.to_bytes())?;
 
     let mut bare = spec.clone();

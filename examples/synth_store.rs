@@ -14,7 +14,8 @@ use std::time::Instant;
 use localrank::train::als::{self, Interactions};
 use localrank::train::pack::pack_plain;
 use localrank::train::synth::{StoreShape, SynthStore};
-use localrank::train::transitions::{self, NeighbourParams};
+use localrank::train::transitions;
+use localrank::train::tune::Candidate;
 use localrank::train::TrainParams;
 use localrank::{Error, Result};
 
@@ -76,14 +77,8 @@ fn run() -> Result<()> {
     })?;
     let als_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let nbr = NeighbourParams {
-        top: 19,
-        window: 4,
-        backward: 1.0,
-        recency: 0.7,
-        mix: 1.5,
-        ..NeighbourParams::default()
-    };
+    // The shipped neighbour settings (the Makefile's MODEL_FLAGS), as `--tune` starts from.
+    let nbr = Candidate::scientific().neighbours;
     let neighbours = transitions::build(&sequences, shape.items, &nbr)?;
     let nbr_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();

@@ -11,12 +11,11 @@ use std::task::{Context, Poll, Waker};
 
 use localrank::history::store::{HistoryStore, MemoryStore};
 use localrank::history::{Event, EventKind};
-use localrank::model::{FoldIn, ItemKeys, ItemTable, Metadata, Model};
+use localrank::model::Model;
 use localrank::score::backend::{Backend, Requested};
 use localrank::{Engine, RecommendOptions};
 
 pub mod store;
-use ndarray::{array, Array1};
 
 /// Runs a future that never waits: the memory store answers at once and nothing else holds the
 /// engine's turn. A `Pending` would be an engine bug, so it panics (the fuzzer reports it).
@@ -163,28 +162,5 @@ pub fn check_model(model: Model) {
 /// The example model of docs/FORMAT.md (keys `A1`, `B2`), built once.
 pub fn spec_model() -> &'static Model {
     static MODEL: OnceLock<Model> = OnceLock::new();
-    MODEL.get_or_init(|| {
-        let table = ItemTable {
-            rows: array![[127i8, -64], [0, 127]].into(),
-            scales: Array1::from(vec![0.5f32, 0.25]),
-            bias: Array1::from(vec![0.125f32, 0.0]),
-        };
-        let gram = table.gram();
-        Model {
-            keys: ItemKeys::new(vec!["A1".into(), "B2".into()]).expect("unique keys"),
-            meta: Metadata {
-                fields: vec!["title".into(), "category".into()],
-                values: ["Glue", "Tapes", "Tape", "Tapes"].into_iter().collect(),
-            },
-            fold: FoldIn {
-                lambda: 1.0,
-                alpha: 10.0,
-                decay: 0.5,
-                kind_weights: vec![1.0, 2.0, 4.0],
-                gram,
-            },
-            table,
-            extra: Default::default(),
-        }
-    })
+    MODEL.get_or_init(|| Model::format_example().expect("the example model builds"))
 }

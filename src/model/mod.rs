@@ -10,6 +10,7 @@ pub mod attributes;
 pub mod container;
 pub mod crc32;
 mod cursor;
+mod example;
 pub mod neighbours;
 pub mod provenance;
 pub mod rows4;
