@@ -283,8 +283,9 @@ impl Recommender {
         check_namespace(&namespace)?;
         let requested = Requested::parse(opts.backend.as_deref().unwrap_or("auto"))?;
         let cap = opts.history_cap.unwrap_or(DEFAULT_CAP);
-        History::new(cap)?; // validate the cap before opening storage or a GPU
-                            // Before storage is opened: a model too large to expand fails with nothing opened.
+        // The cap is validated before storage or a GPU is opened, and the rows are laid out
+        // before storage too: a model too large to expand fails with nothing opened.
+        History::new(cap)?;
         let layout = match opts.packed_rows {
             Some(true) => RowLayout::Packed,
             _ => RowLayout::Int8,
