@@ -379,6 +379,11 @@ async fn bad_model_bytes_and_bad_arguments_are_typed_errors() {
         r#"{"backend":5}"#,
         r#"{"namespace":["a"]}"#,
         r#"{"packedRows":null,"colour":"red"}"#,
+        r#"{"retentionDays":"30"}"#,
+        r#"{"retentionDays":-1}"#,
+        r#"{"retentionDays":1.5}"#,
+        r#"{"requestPersistence":"yes"}"#,
+        r#"{"sha256":42}"#,
         r#"7"#,
     ] {
         let err = match Recommender::load_async(model, opts(bad)).await {
