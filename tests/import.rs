@@ -236,17 +236,20 @@ fn invalid_imports_are_refused_with_the_offenders_named() {
     assert!(err(pop.validate()).contains("popularity of \"b\" (row 1) is -2"));
 }
 
-fn small_catalogue() -> Catalogue {
-    let file = FileOptions::new(fixture("import/catalog.csv"));
+/// The catalogue at `path`, keys in column `key_col`, other columns by their default names.
+fn read_catalogue(path: &Path, key_col: &str) -> localrank::Result<Catalogue> {
     Catalogue::read(
-        &file,
+        &FileOptions::new(path),
         &CatalogColumns::default(),
-        "item_id",
+        key_col,
         BadRowLimit::default(),
         Source::File,
         &mut |_, _| {},
     )
-    .unwrap()
+}
+
+fn small_catalogue() -> Catalogue {
+    read_catalogue(&fixture("import/catalog.csv"), "item_id").unwrap()
 }
 
 #[test]
@@ -371,15 +374,7 @@ fn the_native_trainers_own_factors_pack_into_the_native_model() {
             factors: npy::read_matrix(&npy_path).unwrap(),
             popularity: Some(inter.counts().iter().map(|&c| f64::from(c)).collect()),
         };
-        let catalogue = Catalogue::read(
-            opts.catalog.as_ref().unwrap(),
-            &opts.catalog_columns,
-            "item_id",
-            BadRowLimit::default(),
-            Source::File,
-            &mut |_, _| {},
-        )
-        .unwrap();
+        let catalogue = read_catalogue(opts.catalog.as_ref().unwrap().path(), "item_id").unwrap();
         let import_opts = ImportOptions {
             params,
             rows4,
@@ -414,4 +409,59 @@ fn the_native_trainers_own_factors_pack_into_the_native_model() {
             assert_eq!(top10(m.clone(), history), top10(native.clone(), history));
         }
     }
+}
+
+/// docs/SCALE.md's bytes-per-item formulas, checked on a packed file large enough for `NBRS`'s
+/// u32 targets (N > 65,536): every section is exactly what docs/FORMAT.md says.
+#[test]
+fn section_sizes_follow_the_format_formulas_docs_scale_uses() {
+    let n = 70_000;
+    let (d, k) = (6, 3);
+    let keys: Vec<String> = (0..n).map(|i| format!("item-{i:07}")).collect(); // 12 bytes
+    let catalog = tmp("scale_catalog.csv");
+    std::fs::write(&catalog, format!("item_id\n{}\n", keys.join("\n"))).unwrap();
+    let catalogue = read_catalogue(&catalog, "item_id").unwrap();
+    let f = ImportedFactors {
+        keys,
+        factors: Array2::from_shape_fn((n, d), |(i, j)| ((i * 7 + j * 3) % 11) as f32 - 5.0),
+        popularity: None,
+    };
+    let lists: Vec<Vec<(u32, u8)>> = (0..n)
+        .map(|i| (1..=k).map(|s| (((i + s) % n) as u32, 9)).collect())
+        .collect();
+    let nb = Neighbours::new(vec![255, 128], 1.0, &lists).unwrap();
+    for rows4 in [false, true] {
+        let opts = ImportOptions {
+            rows4,
+            ..ImportOptions::default()
+        };
+        let model = pack_imported(&f, &catalogue, Some(&nb), &opts)
+            .unwrap()
+            .model;
+        let bytes = model.to_bytes();
+        let sizes: HashMap<String, usize> = localrank::model::container::parse(&bytes)
+            .unwrap()
+            .iter()
+            .map(|s| (s.id_str(), s.bytes.len()))
+            .collect();
+        let rows = if rows4 {
+            ("QI4R", n * (4 + d.div_ceil(2)))
+        } else {
+            ("QI8R", n * (4 + d))
+        };
+        assert_eq!(sizes[rows.0], rows.1);
+        assert_eq!(sizes["BIAS"], 4 * n);
+        assert_eq!(sizes["KEYS"], 4 + 4 * (n + 1) + 12 * n);
+        assert_eq!(sizes["FOLD"], 16 + 4 * 3 + 4 * d * d);
+        assert_eq!(sizes["NBRS"], 4 + 2 + 4 + n + n * k * (4 + 1));
+        // META: titles are the keys, category and brand empty.
+        let fields = 4 + 4 * 4 + "titlecategorybrand".len();
+        assert_eq!(sizes["META"], fields + 4 + 4 * (3 * n + 1) + 12 * n);
+    }
+}
+
+#[test]
+fn a_catalogue_without_the_key_column_is_refused_naming_its_columns() {
+    let msg = err(read_catalogue(&fixture("import/catalog.csv"), "sku"));
+    assert!(msg.contains("sku") && msg.contains("item_id"), "{msg}");
 }

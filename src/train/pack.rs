@@ -64,14 +64,7 @@ pub fn pack_plain(
     params: &TrainParams,
     rows4: bool,
 ) -> Result<Model> {
-    if item_factors.nrows() != keys.len() || counts.len() != keys.len() {
-        return Err(Error::InvalidArgument(format!(
-            "{} factor rows and {} counts for {} items",
-            item_factors.nrows(),
-            counts.len(),
-            keys.len()
-        )));
-    }
+    // pack_rows checks the row and bias counts against the keys.
     let f32s = item_factors.mapv(|v| v as f32);
     let bias = popularity_bias(counts, params.pop_weight);
     pack_rows(keys.to_vec(), &f32s, bias, params, rows4)
