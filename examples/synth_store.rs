@@ -4,10 +4,11 @@
 //!
 //! ```sh
 //! cargo build --profile native --features train --example synth_store
-//! /usr/bin/time -v target/native/examples/synth_store --events 20000000 [--threads N] [--csv FILE]
+//! /usr/bin/time -v target/native/examples/synth_store --events 20000000 [--threads N] [--csv FILE] [--catalog-out FILE]
 //! ```
-//! `--csv FILE` also writes the log as CSV (for the end-to-end `train` from files);
-//! `--csv-only` stops after writing it.
+//! `--csv FILE` also writes the log as CSV and `--catalog-out FILE` the catalogue as JSON Lines
+//! (item key, title, category, price, in stock), for the end-to-end `localrank train` from
+//! files (scripts/scale_run.sh); `--csv-only` stops after writing them.
 
 use std::time::Instant;
 
@@ -55,9 +56,19 @@ fn run() -> Result<()> {
             "wrote {path}: {n} events in {:.1} s",
             start.elapsed().as_secs_f64()
         );
-        if args.iter().any(|a| a == "--csv-only") {
-            return Ok(());
-        }
+    }
+    if let Some(path) = flag::<String>(&args, "--catalog-out")? {
+        let io = |e: std::io::Error| Error::Io {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io)?);
+        let n = store.write_catalog_jsonl(&mut out)?;
+        std::io::Write::flush(&mut out).map_err(io)?;
+        println!("wrote {path}: {n} products");
+    }
+    if args.iter().any(|a| a == "--csv-only") {
+        return Ok(());
     }
     let t = Instant::now();
     let sequences = store.sequences();

@@ -87,6 +87,14 @@ pub struct StoreFlags {
     /// Event-type column; without this flag a file lacking `event_type` is all views
     #[arg(long)]
     event_col: Option<String>,
+    /// Session-id column [`session_id` when the file has it]: next-item pairs stay within a
+    /// session; naming it makes it required
+    #[arg(long)]
+    session_col: Option<String>,
+    /// Count next-item pairs across session boundaries too (by default pairs stay within a
+    /// session when the event file has a session column)
+    #[arg(long)]
+    nbr_across_sessions: bool,
     /// Item key column of the catalogue [--item-col]
     #[arg(long)]
     catalog_item_col: Option<String>,
@@ -152,6 +160,11 @@ impl TrainArgs {
                     .clone()
                     .unwrap_or_else(|| EventColumns::default().event),
                 event_explicit: s.event_col.is_some(),
+                session: s
+                    .session_col
+                    .clone()
+                    .unwrap_or_else(|| EventColumns::default().session),
+                session_explicit: s.session_col.is_some(),
             },
             catalog_columns: CatalogColumns {
                 item: s.catalog_item_col.clone(),
@@ -175,6 +188,7 @@ impl TrainArgs {
         Ok(ShipOptions {
             rows4,
             neighbours: self.nbr.single()?,
+            across_sessions: self.store.nbr_across_sessions,
         })
     }
 }
@@ -224,11 +238,43 @@ fn read_store(opts: &StoreOptions) -> Result<StoreData> {
     Ok(data)
 }
 
+/// Wall-clock seconds per phase, printed at the end and recorded in the report.
+#[derive(Default)]
+struct Phases {
+    done: Vec<(String, f64)>,
+    mark: Option<Instant>,
+}
+
+impl Phases {
+    /// Ends the running phase as `name` and starts the next one.
+    fn end(&mut self, name: &str) {
+        let now = Instant::now();
+        let start = self.mark.replace(now).unwrap_or(now);
+        self.done
+            .push((name.to_owned(), now.duration_since(start).as_secs_f64()));
+    }
+
+    /// `phases: read 1.0 s, ALS 2.0 s, …` (what scripts/scale_run.sh reads).
+    fn line(&self) -> String {
+        let parts: Vec<String> = self
+            .done
+            .iter()
+            .map(|(n, s)| format!("{n} {s:.1} s"))
+            .collect();
+        format!("phases: {}", parts.join(", "))
+    }
+}
+
 fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Result<Model> {
     let start = Instant::now();
+    let mut phases = Phases {
+        mark: Some(start),
+        ..Phases::default()
+    };
     let opts = args.store_options(events)?;
     let mut ship = args.ship()?;
     let data = read_store(&opts)?;
+    phases.end("read");
     let with_events = data.sequences.iter().flatten().map(|e| e.item as usize);
     let mut has_events = vec![false; data.items()];
     with_events.for_each(|i| has_events[i] = true);
@@ -241,6 +287,7 @@ fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Resul
     );
     let sequences = data.item_sequences();
     let splits = tune_cmd::splits(&args.tune, &data, &sequences)?;
+    phases.end("prepare");
     let mut params = *params;
     let tuned = if args.tune.tune {
         let from = tune_cmd::start(&params, ship.neighbours);
@@ -250,6 +297,7 @@ fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Resul
         // The chosen settings, refitted on every event with its kind (the search scores views).
         params = t.chosen.candidate.train;
         ship.neighbours = Some(t.chosen.candidate.neighbours);
+        phases.end("tune");
         Some(t)
     } else {
         None
@@ -259,7 +307,9 @@ fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Resul
     let mut spinner = None;
     let model = from_store::train_store(&data, &params, &ship, &mut |phase| match phase {
         Phase::Sweep(p) => progress::sweep(&bar, p),
+        Phase::Pack => phases.end("ALS"),
         Phase::Neighbours => {
+            phases.end("pack");
             bar.finish_and_clear();
             spinner = Some(progress::spinner("counting next-item neighbours"));
         }
@@ -269,6 +319,11 @@ fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Resul
         s.finish_and_clear();
     }
     let mut model = model?;
+    phases.end(if ship.neighbours.is_some() {
+        "neighbours"
+    } else {
+        "pack"
+    });
     model.extra.provenance = Some(from_store::provenance(
         &opts,
         &data,
@@ -291,9 +346,12 @@ fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Resul
                 rows4: ship.rows4,
                 tuned: tuned.as_ref(),
                 seconds: start.elapsed().as_secs_f64(),
+                phases: phases.done.clone(),
             },
         )?;
+        phases.end("report");
     }
+    eprintln!("{}", phases.line());
     Ok(model)
 }
 
