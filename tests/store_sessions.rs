@@ -1,6 +1,6 @@
 //! The session column (issue 13: "optional event type and session id"): read from CSV and JSON
 //! Lines alike, optional unless named, bad values counted by reason, and next-item pairs kept
-//! within a session unless `across_sessions` is set.
+//! within a session when `within_sessions` is set.
 #![cfg(feature = "train")]
 
 use localrank::train::from_store::{self, ShipOptions};
@@ -110,11 +110,11 @@ fn next_item_pairs_stay_within_a_session_unless_asked() {
     };
     // Neighbours of C (forward and backward pairs): u1 reaches C only across its session
     // boundary (A B | C), u2 within one session (B C).
-    let neighbours_of_c = |across_sessions| {
+    let neighbours_of_c = |within_sessions| {
         let ship = ShipOptions {
             rows4: false,
             neighbours: Some(nbr),
-            across_sessions,
+            within_sessions,
         };
         let m = from_store::train_store(&data, &params, &ship, &mut |_| {}).unwrap();
         let c = data.keys.iter().position(|k| k == "C").unwrap();
@@ -128,6 +128,6 @@ fn next_item_pairs_stay_within_a_session_unless_asked() {
         keys.sort_unstable();
         keys.join(",")
     };
-    assert_eq!(neighbours_of_c(false), "B");
-    assert_eq!(neighbours_of_c(true), "A,B");
+    assert_eq!(neighbours_of_c(true), "B");
+    assert_eq!(neighbours_of_c(false), "A,B");
 }

@@ -21,9 +21,9 @@ pub struct ShipOptions {
     pub rows4: bool,
     /// Add the `NBRS` section with these settings.
     pub neighbours: Option<NeighbourParams>,
-    /// Count next-item pairs across session boundaries too; by default, when the event file
-    /// has a session column, pairs stay within a session.
-    pub across_sessions: bool,
+    /// Count next-item pairs only within a session when the event file has a session column
+    /// (off by default: on the generated store it did not help, docs/TRAINING.md § Sessions).
+    pub within_sessions: bool,
 }
 
 /// A long phase of training, for progress displays.
@@ -60,7 +60,7 @@ pub fn train_store(
     model.extra.attributes = data.attributes.clone();
     if let Some(p) = &ship.neighbours {
         progress(Phase::Neighbours);
-        let sessions = data.session_sequences().filter(|_| !ship.across_sessions);
+        let sessions = data.session_sequences().filter(|_| ship.within_sessions);
         let nb = transitions::build_in_sessions(
             &data.item_sequences(),
             sessions.as_deref(),

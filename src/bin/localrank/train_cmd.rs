@@ -87,14 +87,12 @@ pub struct StoreFlags {
     /// Event-type column; without this flag a file lacking `event_type` is all views
     #[arg(long)]
     event_col: Option<String>,
-    /// Session-id column [`session_id` when the file has it]: next-item pairs stay within a
-    /// session; naming it makes it required
+    /// Session-id column [`session_id` when the file has it]; naming it makes it required
     #[arg(long)]
     session_col: Option<String>,
-    /// Count next-item pairs across session boundaries too (by default pairs stay within a
-    /// session when the event file has a session column)
+    /// Count next-item pairs only within a session (needs a session column)
     #[arg(long)]
-    nbr_across_sessions: bool,
+    nbr_within_sessions: bool,
     /// Item key column of the catalogue [--item-col]
     #[arg(long)]
     catalog_item_col: Option<String>,
@@ -188,7 +186,7 @@ impl TrainArgs {
         Ok(ShipOptions {
             rows4,
             neighbours: self.nbr.single()?,
-            across_sessions: self.store.nbr_across_sessions,
+            within_sessions: self.store.nbr_within_sessions,
         })
     }
 }
