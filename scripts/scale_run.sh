@@ -30,8 +30,11 @@ cpu=$(awk -v u="$(field 'User time')" -v s="$(field 'System time')" 'BEGIN { pri
 rss=$(( $(field 'Maximum resident set size') * 1024 ))
 # "N items (C without events), U users, E events"
 read -r items users used < <(sed -n 's/^\([0-9]*\) items (.*), \([0-9]*\) users, \([0-9]*\) events$/\1 \2 \3/p' "$dir/train.log")
-# "phases: read 1.0 s, prepare 0.1 s, ALS 2.0 s, pack 0.1 s, neighbours 0.5 s, report 3.0 s"
-phases=$(grep '^phases:' "$dir/train.log" | sed 's/^phases: //; s/ s//g; s/[a-zA-Z]* //g; s/, /,/g')
+# "phases: read 1.0 s, prepare 0.1 s, ALS 2.0 s, pack 0.1 s, report 3.0 s" (neighbours only with
+# NBRS): one column per phase name, empty when the run had no such phase.
+line=$(grep '^phases:' "$dir/train.log")
+phase() { sed -n "s/.*[:,] $1 \([0-9.]*\) s.*/\1/p" <<<"$line"; }
+phases="$(phase read),$(phase prepare),$(phase ALS),$(phase pack),$(phase neighbours),$(phase report)"
 bytes=$(stat -c %s "$dir/s.lrm")
 eps=$(awk -v e="$used" -v w="$wall" 'BEGIN { printf "%.0f", e / w }')
 [ -f "$out" ] || echo "events,users,items,wall_s,cpu_s,peak_rss_bytes,events_per_s,model_bytes,read_s,prepare_s,als_s,pack_s,neighbours_s,report_s,load_before,load_after" >"$out"
