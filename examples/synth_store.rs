@@ -4,10 +4,11 @@
 //!
 //! ```sh
 //! cargo build --profile native --features train --example synth_store
-//! /usr/bin/time -v target/native/examples/synth_store --events 20000000 [--threads N] [--csv FILE]
+//! /usr/bin/time -v target/native/examples/synth_store --events 20000000 [--threads N] [--csv FILE] [--catalog-out FILE]
 //! ```
-//! `--csv FILE` also writes the log as CSV (for the end-to-end `train` from files);
-//! `--csv-only` stops after writing it.
+//! `--csv FILE` also writes the log as CSV and `--catalog-out FILE` the catalogue as JSON Lines
+//! (item key, title, category, price, in stock), for the end-to-end `localrank train` from
+//! files (scripts/scale_run.sh); `--csv-only` stops after writing them.
 
 use std::time::Instant;
 
@@ -30,6 +31,21 @@ fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> Result<Option<T>> 
     }
 }
 
+/// Creates `path` and writes it through a buffer with `write`.
+fn write_file(
+    path: &str,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<usize>,
+) -> Result<usize> {
+    let io = |e: std::io::Error| Error::Io {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    };
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    let n = write(&mut out)?;
+    std::io::Write::flush(&mut out).map_err(io)?;
+    Ok(n)
+}
+
 fn run() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let events: usize = flag(&args, "--events")?.unwrap_or(2_000_000);
@@ -44,20 +60,16 @@ fn run() -> Result<()> {
     let store = SynthStore::new(shape)?;
     let start = Instant::now();
     if let Some(path) = flag::<String>(&args, "--csv")? {
-        let io = |e: std::io::Error| Error::Io {
-            path: path.clone(),
-            reason: e.to_string(),
-        };
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io)?);
-        let n = store.write_csv(&mut out)?;
-        std::io::Write::flush(&mut out).map_err(io)?;
-        println!(
-            "wrote {path}: {n} events in {:.1} s",
-            start.elapsed().as_secs_f64()
-        );
-        if args.iter().any(|a| a == "--csv-only") {
-            return Ok(());
-        }
+        let n = write_file(&path, |out| store.write_csv(out))?;
+        let secs = start.elapsed().as_secs_f64();
+        println!("wrote {path}: {n} events in {secs:.1} s");
+    }
+    if let Some(path) = flag::<String>(&args, "--catalog-out")? {
+        let n = write_file(&path, |out| store.write_catalog_jsonl(out))?;
+        println!("wrote {path}: {n} products");
+    }
+    if args.iter().any(|a| a == "--csv-only") {
+        return Ok(());
     }
     let t = Instant::now();
     let sequences = store.sequences();

@@ -141,6 +141,7 @@ fn the_report_carries_every_figure_in_json_and_markdown() {
             inputs,
             split: "leave-one-out".into(),
             training_seconds: tuned.seconds,
+            phase_seconds: vec![("read".into(), 0.5), ("ALS".into(), 1.5)],
             baseline: Some(("current.lrm", &production)),
         },
     )
@@ -166,6 +167,7 @@ fn the_report_carries_every_figure_in_json_and_markdown() {
     assert_eq!(json["data"]["users"], 300);
     assert_eq!(json["inputs"][0]["dropped"][0]["count"], 3);
     assert_eq!(json["baseline"]["name"], "current.lrm");
+    assert_eq!(json["phase_seconds"][1][0], "ALS");
     let md = r.to_markdown();
     for needle in [
         "| users | 300 |",
@@ -176,6 +178,7 @@ fn the_report_carries_every_figure_in_json_and_markdown() {
         "| NBRS |",
         "Against the model in production (`current.lrm`)",
         "Peak memory:",
+        "(read 0.5 s, ALS 1.5 s).",
     ] {
         assert!(md.contains(needle), "{needle:?} missing from:\n{md}");
     }

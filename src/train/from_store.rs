@@ -21,6 +21,9 @@ pub struct ShipOptions {
     pub rows4: bool,
     /// Add the `NBRS` section with these settings.
     pub neighbours: Option<NeighbourParams>,
+    /// Count next-item pairs only within a session when the event file has a session column
+    /// (off by default: on the generated store it did not help, docs/TRAINING.md § Sessions).
+    pub within_sessions: bool,
 }
 
 /// A long phase of training, for progress displays.
@@ -28,6 +31,8 @@ pub struct ShipOptions {
 pub enum Phase<'a> {
     /// One ALS sweep finished.
     Sweep(&'a als::Progress<'a>),
+    /// ALS is done; the rows are being packed.
+    Pack,
     /// Neighbour lists are being counted.
     Neighbours,
 }
@@ -43,6 +48,7 @@ pub fn train_store(
     params.validate()?;
     let interactions = als::Interactions::from_events(data.kind_sequences(), data.items(), params);
     let factors = als::train(&interactions, params, &mut |p| progress(Phase::Sweep(p)))?;
+    progress(Phase::Pack);
     let mut model = pack::pack_plain(
         &data.keys,
         &factors.items,
@@ -54,7 +60,14 @@ pub fn train_store(
     model.extra.attributes = data.attributes.clone();
     if let Some(p) = &ship.neighbours {
         progress(Phase::Neighbours);
-        model.extra.neighbours = Some(transitions::build(&data.item_sequences(), data.items(), p)?);
+        let sessions = data.session_sequences().filter(|_| ship.within_sessions);
+        let nb = transitions::build_in_sessions(
+            &data.item_sequences(),
+            sessions.as_deref(),
+            data.items(),
+            p,
+        )?;
+        model.extra.neighbours = Some(nb);
     }
     Ok(model)
 }

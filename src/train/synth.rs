@@ -213,6 +213,35 @@ impl SynthStore {
         (0..self.shape.items).map(|i| format!("P{i:07}")).collect()
     }
 
+    /// Writes the catalogue as JSON Lines, one product per item row in row order:
+    /// `{"item_id":"P0000000","title":"Product 0","category":"Category 12","price":19.99,"in_stock":true}`
+    /// (the category the generator drew the item from; a price of 1–500 and nine in ten
+    /// items in stock, both drawn from the item's own seed). Returns the number of items.
+    pub fn write_catalog_jsonl(&self, out: &mut impl Write) -> Result<usize> {
+        let io = |e: std::io::Error| Error::Io {
+            path: "catalogue JSONL".into(),
+            reason: e.to_string(),
+        };
+        let mut category = vec![0usize; self.shape.items];
+        for (c, cat) in self.categories.iter().enumerate() {
+            cat.items.iter().for_each(|&i| category[i as usize] = c);
+        }
+        for (i, c) in category.iter().enumerate() {
+            let mut rng = SplitMix64(self.shape.seed ^ 0x5eed_ca7a_u64.wrapping_mul(i as u64 + 1));
+            let cents = 100 + rng.below(49_900);
+            let in_stock = rng.below(10) != 0;
+            writeln!(
+                out,
+                "{{\"item_id\":\"P{i:07}\",\"title\":\"Product {i}\",\"category\":\"Category {c}\",\
+                 \"price\":{}.{:02},\"in_stock\":{in_stock}}}",
+                cents / 100,
+                cents % 100
+            )
+            .map_err(io)?;
+        }
+        Ok(category.len())
+    }
+
     /// Writes the log as CSV (`user_id,item_id,timestamp,event_type,session_id`, one header
     /// line; event types `view`, `addtocart`, `transaction`). Returns the number of events.
     pub fn write_csv(&self, out: &mut impl Write) -> Result<usize> {
@@ -299,6 +328,32 @@ mod tests {
             carts > 100 && purchases > 20 && purchases < carts,
             "{carts} {purchases}"
         );
+    }
+
+    #[test]
+    fn the_catalogue_has_one_product_per_item_with_its_category() {
+        let store = SynthStore::new(StoreShape::scaled(20_000)).unwrap();
+        let mut out = Vec::new();
+        assert_eq!(store.write_catalog_jsonl(&mut out).unwrap(), 200);
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 200);
+        assert!(lines[7].starts_with("{\"item_id\":\"P0000007\",\"title\":\"Product 7\","));
+        let c = store
+            .categories
+            .iter()
+            .position(|c| c.items.contains(&7))
+            .unwrap();
+        assert!(
+            lines[7].contains(&format!("\"category\":\"Category {c}\"")),
+            "{}",
+            lines[7]
+        );
+        let out_of_stock = lines
+            .iter()
+            .filter(|l| l.ends_with("\"in_stock\":false}"))
+            .count();
+        assert!((5..60).contains(&out_of_stock), "{out_of_stock}");
     }
 
     #[test]

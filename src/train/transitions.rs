@@ -1,7 +1,7 @@
 //! Training the `NBRS` section: item → next-item neighbour lists from the order of events.
 //!
-//! For every training sequence and every pair of positions `a < b` with `b − a ≤ window`, the
-//! pair adds `distance_decay^(b−a−1)` to `C[s_a → s_b]` (forward) and `backward` times that to
+//! For every training sequence and every pair of positions `a < b` with `b − a ≤ window` (and,
+//! when the store gives sessions, `a` and `b` in the same session), the pair adds `distance_decay^(b−a−1)` to `C[s_a → s_b]` (forward) and `backward` times that to
 //! `C[s_b → s_a]` (Amazon sequences hold same-day events in arbitrary order). The weight of a
 //! neighbour is `C[i → j] / (n_i^source_norm · n_j^target_norm)` with `n` the occurrence
 //! counts; the `top` heaviest per item are kept and quantised to u8 against the 99.9th
@@ -110,11 +110,21 @@ struct PairCount {
     last_user: u32,
 }
 
-/// Every training pair `(s_a, s_b, w)` with `a < b ≤ a + window`, `s_a ≠ s_b`, in order.
-fn pairs(seq: &[u32], p: &NeighbourParams, mut f: impl FnMut(u32, u32, f64)) {
+/// Every training pair `(s_a, s_b, w)` with `a < b ≤ a + window`, `s_a ≠ s_b`, in order; with
+/// `sessions` (each position's session number, non-decreasing) only pairs within a session.
+fn pairs(
+    seq: &[u32],
+    sessions: Option<&[u32]>,
+    p: &NeighbourParams,
+    mut f: impl FnMut(u32, u32, f64),
+) {
     for a in 0..seq.len() {
         let mut w = 1.0f64;
-        for b in a + 1..seq.len().min(a + 1 + p.window) {
+        let end = match sessions {
+            Some(s) => a + s[a..].partition_point(|&x| x == s[a]),
+            None => seq.len(),
+        };
+        for b in a + 1..end.min(a + 1 + p.window) {
             if seq[a] != seq[b] {
                 f(seq[a], seq[b], w);
             }
@@ -129,6 +139,17 @@ pub fn weighted_lists(
     items: usize,
     p: &NeighbourParams,
 ) -> Vec<Vec<(u32, f32)>> {
+    weighted_lists_in_sessions(train, None, items, p)
+}
+
+/// [`weighted_lists`] with pairs only within a session: `sessions[u][k]` is the session number
+/// of `train[u][k]` (a sequence may be a prefix of its sessions', as a split's training part is).
+pub fn weighted_lists_in_sessions(
+    train: &[Vec<u32>],
+    sessions: Option<&[Vec<u32>]>,
+    items: usize,
+    p: &NeighbourParams,
+) -> Vec<Vec<(u32, f32)>> {
     let mut counts = vec![0u32; items];
     for &i in train.iter().flatten() {
         counts[i as usize] += 1;
@@ -136,10 +157,11 @@ pub fn weighted_lists(
     let back = f64::from(p.backward);
     let mut c: Vec<HashMap<u32, PairCount>> = vec![HashMap::new(); items];
     for (u, seq) in train.iter().enumerate() {
+        let sess = sessions.and_then(|s| s.get(u)?.get(..seq.len()));
         let u = u as u32;
         let scale = if p.privacy.user_cap.is_finite() {
             let mut total = 0.0;
-            pairs(seq, p, |_, _, w| total += w * (1.0 + back));
+            pairs(seq, sess, p, |_, _, w| total += w * (1.0 + back));
             p.privacy.user_scale(total)
         } else {
             1.0
@@ -156,7 +178,7 @@ pub fn weighted_lists(
                 e.users += 1;
             }
         };
-        pairs(seq, p, |i, j, w| {
+        pairs(seq, sess, p, |i, j, w| {
             let w = w * scale;
             add(i, j, w);
             if p.backward > 0.0 {
@@ -202,8 +224,27 @@ pub fn reference(lists: &[Vec<(u32, f32)>]) -> f32 {
 
 /// Trains, quantises and scales the section. Entries that quantise to 0 are dropped.
 pub fn build(train: &[Vec<u32>], items: usize, p: &NeighbourParams) -> Result<Neighbours> {
+    build_in_sessions(train, None, items, p)
+}
+
+/// [`build`] from [`weighted_lists_in_sessions`]. Fails when `sessions` does not have one
+/// number per event of every user.
+pub fn build_in_sessions(
+    train: &[Vec<u32>],
+    sessions: Option<&[Vec<u32>]>,
+    items: usize,
+    p: &NeighbourParams,
+) -> Result<Neighbours> {
     p.validate()?;
-    let lists = weighted_lists(train, items, p);
+    if let Some(s) = sessions {
+        let fits = s.len() == train.len() && s.iter().zip(train).all(|(s, t)| s.len() >= t.len());
+        if !fits {
+            return Err(Error::InvalidArgument(
+                "session numbers do not cover every training event".into(),
+            ));
+        }
+    }
+    let lists = weighted_lists_in_sessions(train, sessions, items, p);
     let r = reference(&lists);
     let q: Vec<Vec<(u32, u8)>> = lists
         .iter()
@@ -243,6 +284,21 @@ mod tests {
         assert_eq!(l[0], vec![(1, 1.0), (2, 0.5)]);
         assert_eq!(l[1], vec![(2, 1.0), (0, 0.25)]);
         assert_eq!(l[2], vec![(1, 0.25), (0, 0.125)]);
+    }
+
+    #[test]
+    fn pairs_do_not_cross_a_session_boundary() {
+        // Sessions [0, 1] [2]: only 0 → 1 (and its backward pair) is counted.
+        let sessions = [vec![0, 0, 1]];
+        let l = weighted_lists_in_sessions(&[vec![0, 1, 2]], Some(&sessions), 3, &plain());
+        assert_eq!(l[0], vec![(1, 1.0)]);
+        assert_eq!(l[1], vec![(0, 0.25)]);
+        assert!(l[2].is_empty());
+        // A training prefix of the sessions' sequence is fine; too few numbers are an error.
+        let prefix = weighted_lists_in_sessions(&[vec![0, 1]], Some(&sessions), 3, &plain());
+        assert_eq!(prefix[0], vec![(1, 1.0)]);
+        let short = [vec![0]];
+        assert!(build_in_sessions(&[vec![0, 1]], Some(&short), 3, &plain()).is_err());
     }
 
     #[test]

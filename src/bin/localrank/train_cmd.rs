@@ -77,6 +77,12 @@ pub struct StoreFlags {
     /// Event-type column; without this flag a file lacking `event_type` is all views
     #[arg(long)]
     event_col: Option<String>,
+    /// Session-id column [`session_id` when the file has it]; naming it makes it required
+    #[arg(long)]
+    session_col: Option<String>,
+    /// Count next-item pairs only within a session (needs a session column)
+    #[arg(long)]
+    nbr_within_sessions: bool,
     /// Event types → kinds (view, cart, purchase), e.g. view=view,addtocart=cart,transaction=purchase
     #[arg(long, default_value = "view=view,cart=cart,purchase=purchase")]
     event_map: EventMap,
@@ -124,6 +130,11 @@ impl TrainArgs {
                     .clone()
                     .unwrap_or_else(|| EventColumns::default().event),
                 event_explicit: s.event_col.is_some(),
+                session: s
+                    .session_col
+                    .clone()
+                    .unwrap_or_else(|| EventColumns::default().session),
+                session_explicit: s.session_col.is_some(),
             },
             catalog_columns: self.catalog_flags.columns(),
             event_map: s.event_map.clone(),
@@ -142,6 +153,7 @@ impl TrainArgs {
         Ok(ShipOptions {
             rows4,
             neighbours: self.nbr.single()?,
+            within_sessions: self.store.nbr_within_sessions,
         })
     }
 }
@@ -191,11 +203,43 @@ fn read_store(opts: &StoreOptions) -> Result<StoreData> {
     Ok(data)
 }
 
+/// Wall-clock seconds per phase, printed at the end and recorded in the report.
+#[derive(Default)]
+struct Phases {
+    done: Vec<(String, f64)>,
+    mark: Option<Instant>,
+}
+
+impl Phases {
+    /// Ends the running phase as `name` and starts the next one.
+    fn end(&mut self, name: &str) {
+        let now = Instant::now();
+        let start = self.mark.replace(now).unwrap_or(now);
+        self.done
+            .push((name.to_owned(), now.duration_since(start).as_secs_f64()));
+    }
+
+    /// `phases: read 1.0 s, ALS 2.0 s, …` (what scripts/scale_run.sh reads).
+    fn line(&self) -> String {
+        let parts: Vec<String> = self
+            .done
+            .iter()
+            .map(|(n, s)| format!("{n} {s:.1} s"))
+            .collect();
+        format!("phases: {}", parts.join(", "))
+    }
+}
+
 fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Result<Model> {
     let start = Instant::now();
+    let mut phases = Phases {
+        mark: Some(start),
+        ..Phases::default()
+    };
     let opts = args.store_options(events)?;
     let mut ship = args.ship()?;
     let data = read_store(&opts)?;
+    phases.end("read");
     let with_events = data.sequences.iter().flatten().map(|e| e.item as usize);
     let mut has_events = vec![false; data.items()];
     with_events.for_each(|i| has_events[i] = true);
@@ -208,6 +252,7 @@ fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Resul
     );
     let sequences = data.item_sequences();
     let splits = tune_cmd::splits(&args.tune, &data, &sequences)?;
+    phases.end("prepare");
     let mut params = *params;
     let tuned = if args.tune.tune {
         let from = tune_cmd::start(&params, ship.neighbours);
@@ -217,6 +262,7 @@ fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Resul
         // The chosen settings, refitted on every event with its kind (the search scores views).
         params = t.chosen.candidate.train;
         ship.neighbours = Some(t.chosen.candidate.neighbours);
+        phases.end("tune");
         Some(t)
     } else {
         None
@@ -226,7 +272,9 @@ fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Resul
     let mut spinner = None;
     let model = from_store::train_store(&data, &params, &ship, &mut |phase| match phase {
         Phase::Sweep(p) => progress::sweep(&bar, p),
+        Phase::Pack => phases.end("ALS"),
         Phase::Neighbours => {
+            phases.end("pack");
             bar.finish_and_clear();
             spinner = Some(progress::spinner("counting next-item neighbours"));
         }
@@ -236,6 +284,11 @@ fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Resul
         s.finish_and_clear();
     }
     let mut model = model?;
+    phases.end(if ship.neighbours.is_some() {
+        "neighbours"
+    } else {
+        "pack"
+    });
     model.extra.provenance = Some(from_store::provenance(
         &opts,
         &data,
@@ -258,9 +311,12 @@ fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Resul
                 rows4: ship.rows4,
                 tuned: tuned.as_ref(),
                 seconds: start.elapsed().as_secs_f64(),
+                phases: phases.done.clone(),
             },
         )?;
+        phases.end("report");
     }
+    eprintln!("{}", phases.line());
     Ok(model)
 }
 

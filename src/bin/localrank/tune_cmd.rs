@@ -152,6 +152,8 @@ pub struct Written<'a> {
     pub rows4: bool,
     pub tuned: Option<&'a Tuned>,
     pub seconds: f64,
+    /// Wall-clock seconds per phase so far.
+    pub phases: Vec<(String, f64)>,
 }
 
 /// Builds the report and writes `STEM.report.json` and `STEM.report.md` beside the model.
@@ -197,6 +199,7 @@ pub fn write_report(
             inputs,
             split: split_name(flags),
             training_seconds: w.seconds,
+            phase_seconds: w.phases,
             baseline: baseline.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
         },
     );

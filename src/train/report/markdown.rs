@@ -62,15 +62,27 @@ pub fn write(r: &ModelReport) -> String {
     for (name, f) in &r.validation {
         let _ = writeln!(s, "| {name} | {:.4} | {:.4} |", f.hr10, f.ndcg10);
     }
+    let fit = match r.tuning {
+        Some(_) => "the settings refitted without each user's last event",
+        None => "scored with the validation refit, which has seen neither held-out event",
+    };
     let _ = writeln!(
         s,
-        "\nTest ({} users, the settings refitted without each user's last event): HR@10 {:.4}, \
-         NDCG@10 {:.4}.",
+        "\nTest ({} users, {fit}): HR@10 {:.4}, NDCG@10 {:.4}.",
         r.test.users, r.test.hr10, r.test.ndcg10
     );
     s += "\n## Size and cost\n\n";
     size_table(&mut s, &r.size);
-    let _ = writeln!(s, "\nTraining: {:.1} s.", r.training_seconds);
+    let _ = write!(s, "\nTraining: {:.1} s", r.training_seconds);
+    let phases: Vec<String> = r
+        .phase_seconds
+        .iter()
+        .map(|(name, secs)| format!("{name} {secs:.1} s"))
+        .collect();
+    if !phases.is_empty() {
+        let _ = write!(s, " ({})", phases.join(", "));
+    }
+    s += ".\n";
     match r.peak_memory_bytes {
         Some(b) => {
             let _ = writeln!(s, "Peak memory: {:.1} MiB.", b as f64 / (1 << 20) as f64);

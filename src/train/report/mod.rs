@@ -10,8 +10,8 @@ mod markdown;
 use serde::Serialize;
 
 use super::baselines::{ItemKnn, Popularity};
-use super::experiment::scoring_bytes_per_item;
-use super::protocol::{self, Quality};
+use super::experiment::{scoring_bytes_per_item, Device};
+use super::protocol::{self, Quality, Split};
 use super::splits::Splits;
 use super::tune::{self, Candidate};
 use crate::model::{container, Model};
@@ -190,10 +190,13 @@ pub struct ModelReport {
     pub tuning: Option<String>,
     /// localrank, popularity and item-KNN on the validation users.
     pub validation: Vec<(String, Figures)>,
-    /// localrank's settings refitted on the test split's training data.
+    /// localrank's settings on the test users (the validation refit scores them unless
+    /// `--tune` refitted on the test split).
     pub test: Figures,
     pub size: Size,
     pub training_seconds: f64,
+    /// Wall-clock seconds of each phase before the report (`read`, `ALS`, …), in order.
+    pub phase_seconds: Vec<(String, f64)>,
     /// Peak resident memory of this process (Linux `VmHWM`), if known.
     pub peak_memory_bytes: Option<u64>,
     pub baseline: Option<BaselineModel>,
@@ -212,6 +215,8 @@ pub struct ReportInput<'a> {
     pub inputs: Vec<InputRows>,
     pub split: String,
     pub training_seconds: f64,
+    /// Wall-clock seconds of each phase so far, in order.
+    pub phase_seconds: Vec<(String, f64)>,
     /// `(name, bytes)` of the model now in production.
     pub baseline: Option<(&'a str, &'a [u8])>,
 }
@@ -228,13 +233,20 @@ impl ModelReport {
         let n = keys.len();
         let model = Model::from_bytes(input.model)?;
         let c = input.candidate;
-        let ours = match input.validation {
-            Some(q) => q,
-            None => tune::fit_and_score(keys, &splits.valid, c, input.rows4)?,
-        };
-        let test = match input.test {
-            Some(q) => q,
-            None => tune::fit_and_score(keys, &splits.test, c, input.rows4)?,
+        // Without figures from a search, one refit serves both: the model trained on the
+        // validation split has seen neither held-out event, so it scores the test cases
+        // (one event longer inputs) without leakage — one ALS run instead of two, which is
+        // most of the report's time on a large store (docs/TRAINING.md § Scale).
+        let (ours, test) = match (input.validation, input.test) {
+            (Some(v), Some(t)) => (v, t),
+            (v, t) => {
+                let m = tune::fit(keys, &splits.valid, c, input.rows4)?;
+                let eval = |s: &Split| protocol::evaluate(s, n, &Device(&m));
+                (
+                    v.unwrap_or_else(|| eval(&splits.valid)),
+                    t.unwrap_or_else(|| eval(&splits.test)),
+                )
+            }
         };
         let v = &splits.valid;
         let pop = protocol::evaluate(v, n, &Popularity::fit(&v.train, n));
@@ -257,6 +269,7 @@ impl ModelReport {
             test: test.into(),
             size: Size::of(input.model, &model)?,
             training_seconds: input.training_seconds,
+            phase_seconds: input.phase_seconds,
             peak_memory_bytes: peak_memory_bytes(),
             baseline,
         })

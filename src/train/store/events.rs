@@ -1,6 +1,6 @@
 //! The event file → each user's chronological events, with every unusable row counted: users in
 //! order of first appearance, a stable sort by time (equal timestamps keep file order), exact
-//! duplicates (same user, item, time and kind) dropped and counted.
+//! duplicates (same user, item, time, kind and session) dropped and counted.
 
 use std::collections::HashMap;
 
@@ -42,9 +42,41 @@ fn describe(cell: &Cell) -> String {
     }
 }
 
+/// Where the optional columns are among the cells handed over: required ones first.
+struct Layout {
+    event: usize,
+    session: usize,
+}
+
+/// The columns to ask for, how many of them are required, and where the optional ones are:
+/// user, item, time, then the event type and the session id, each required when named.
+fn layout(c: &super::options::EventColumns) -> (Vec<&str>, usize, Layout) {
+    let mut columns = vec![c.user.as_str(), &c.item, &c.time];
+    let optional = [
+        (c.event.as_str(), c.event_explicit),
+        (&c.session, c.session_explicit),
+    ];
+    let mut at = [0; 2];
+    for explicit in [true, false] {
+        for (k, (name, named)) in optional.iter().enumerate() {
+            if *named == explicit {
+                at[k] = columns.len();
+                columns.push(name);
+            }
+        }
+    }
+    let required = 3 + optional.iter().filter(|o| o.1).count();
+    let l = Layout {
+        event: at[0],
+        session: at[1],
+    };
+    (columns, required, l)
+}
+
 /// One row's verdict.
 fn event(
     opts: &StoreOptions,
+    at: &Layout,
     cells: &[Cell],
     items: &mut ItemIndex,
 ) -> std::result::Result<(String, StoreEvent), (DropReason, String)> {
@@ -69,7 +101,7 @@ fn event(
         let v = describe(&cells[2]);
         (DropReason::BadTimestamp, format!("{v} is not a timestamp"))
     })?;
-    let kind = match &cells[3] {
+    let kind = match &cells[at.event] {
         Cell::Absent if !c.event_explicit => EventKind::View,
         cell if cell.is_empty() => return Err(missing(&c.event)),
         cell => {
@@ -85,6 +117,15 @@ fn event(
                 )
             })?
         }
+    };
+    let session = match &cells[at.session] {
+        Cell::Absent if !c.session_explicit => 0,
+        cell if cell.is_empty() => return Err(missing(&c.session)),
+        cell => super::session_hash(&cell.as_id().ok_or_else(|| {
+            let v = describe(cell);
+            let m = format!("{v} is not a session id (text or an integer)");
+            (DropReason::BadSession, m)
+        })?),
     };
     let item = match items.get(&key) {
         Some(row) => row,
@@ -105,21 +146,21 @@ fn event(
             item,
             kind,
             time_ms,
+            session,
         },
     ))
 }
 
 /// Reads the event file from `source`; new item keys are added to `items` (with
-/// [`UnknownItems::Keep`]).
+/// [`UnknownItems::Keep`]). Also says whether the file has a session column.
 pub fn read(
     opts: &StoreOptions,
     source: Source<'_>,
     items: &mut ItemIndex,
     progress: &mut ReadProgress<'_>,
-) -> Result<(Vec<Vec<StoreEvent>>, FileReport)> {
+) -> Result<(Vec<Vec<StoreEvent>>, FileReport, bool)> {
     let c = &opts.event_columns;
-    let columns = [c.user.as_str(), &c.item, &c.time, &c.event];
-    let required = if c.event_explicit { 4 } else { 3 };
+    let (columns, required, at) = layout(c);
     let mut report = FileReport::new(opts.events.display());
     let mut users: HashMap<String, u32> = HashMap::new();
     let mut sequences: Vec<Vec<(StoreEvent, u64)>> = Vec::new();
@@ -127,7 +168,7 @@ pub fn read(
         report.rows += 1;
         let verdict = row
             .map_err(|e| (DropReason::Unparseable, e))
-            .and_then(|cells| event(opts, &cells, items));
+            .and_then(|cells| event(opts, &at, &cells, items));
         match verdict {
             Ok((user, e)) => {
                 let next = users.len() as u32;
@@ -144,7 +185,7 @@ pub fn read(
         columns: &columns,
         required,
     };
-    table::read_from(&opts.events, source, wanted, &mut sink, progress)?;
+    let found = table::read_from(&opts.events, source, wanted, &mut sink, progress)?;
     let mut out = Vec::with_capacity(sequences.len());
     for mut seq in sequences {
         seq.sort_by_key(|(e, _)| e.time_ms); // stable: equal times keep file order
@@ -167,5 +208,5 @@ pub fn read(
         }
         out.push(kept);
     }
-    Ok((out, report))
+    Ok((out, report, found.has(&c.session)))
 }

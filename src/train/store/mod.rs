@@ -24,12 +24,26 @@ pub use table::Source;
 
 pub use options::StoreOptions;
 
-/// One usable event: the item's row, its kind and its time (Unix milliseconds).
+/// One usable event: the item's row, its kind, its time (Unix milliseconds) and its session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StoreEvent {
     pub item: u32,
     pub kind: EventKind,
     pub time_ms: i64,
+    /// The session id as a 64-bit hash with the low bit set ([`session_hash`]); 0 without a
+    /// session column. Only equality matters: consecutive events of a user with different
+    /// values are in different sessions.
+    pub session: u64,
+}
+
+/// The [`StoreEvent::session`] value of a session id: SipHash-1-3 with fixed keys (the same
+/// on every run and platform), low bit set so that no id maps to 0. Two different ids of one
+/// user collide with probability 2⁻⁶³.
+pub fn session_hash(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish() | 1
 }
 
 /// Why a row was not used.
@@ -44,11 +58,13 @@ pub enum DropReason {
     BadTimestamp,
     /// The event type is not in the event map.
     UnknownEventType,
+    /// The session id is not text or an integer (a boolean, a fraction, a list).
+    BadSession,
     /// The event's item is not in the catalogue (with `--unknown-items refuse`).
     UnknownItem,
     /// A catalogue row repeats an earlier row's key (the first row wins).
     DuplicateKey,
-    /// Same user, item, time and type as an earlier row: an exact duplicate.
+    /// Same user, item, time, type and session as an earlier row: an exact duplicate.
     ExactDuplicate,
 }
 
@@ -60,6 +76,7 @@ impl DropReason {
             DropReason::MissingField => "missing field",
             DropReason::BadTimestamp => "bad timestamp",
             DropReason::UnknownEventType => "unknown event type",
+            DropReason::BadSession => "bad session id",
             DropReason::UnknownItem => "unknown item",
             DropReason::DuplicateKey => "duplicate key",
             DropReason::ExactDuplicate => "exact duplicate",
@@ -195,9 +212,10 @@ pub fn load_from(
         progress(Reading::Catalog, d, t)
     })?;
     catalog_report.check(opts.max_bad_rows)?;
-    let (sequences, events_report) = events::read(opts, events_source, &mut items, &mut |d, t| {
-        progress(Reading::Events, d, t)
-    })?;
+    let (sequences, events_report, has_sessions) =
+        events::read(opts, events_source, &mut items, &mut |d, t| {
+            progress(Reading::Events, d, t)
+        })?;
     events_report.check(opts.max_bad_rows)?;
     if sequences.is_empty() {
         return Err(Error::Io {
@@ -211,6 +229,7 @@ pub fn load_from(
         meta,
         attributes,
         sequences,
+        has_sessions,
         events_report,
         catalog_report: opts.catalog.as_ref().map(|_| catalog_report),
     })
@@ -229,6 +248,8 @@ pub struct StoreData {
     /// One chronological sequence per user (users in order of first appearance); equal
     /// timestamps keep file order.
     pub sequences: Vec<Vec<StoreEvent>>,
+    /// Whether the event file has a session column ([`StoreData::session_sequences`]).
+    pub has_sessions: bool,
     /// What happened to the event file's rows.
     pub events_report: FileReport,
     /// What happened to the catalogue's rows (absent without a catalogue).
@@ -252,6 +273,29 @@ impl StoreData {
             .iter()
             .map(|s| s.iter().map(|e| e.item).collect())
             .collect()
+    }
+
+    /// Each user's session number per event (0, 1, … in time order; a new number wherever the
+    /// session id changes), aligned with [`StoreData::item_sequences`]; `None` when the event
+    /// file has no session column.
+    pub fn session_sequences(&self) -> Option<Vec<Vec<u32>>> {
+        self.has_sessions.then(|| {
+            self.sequences
+                .iter()
+                .map(|s| {
+                    let mut n = 0u32;
+                    s.iter()
+                        .enumerate()
+                        .map(|(k, e)| {
+                            if k > 0 && s[k - 1].session != e.session {
+                                n += 1;
+                            }
+                            n
+                        })
+                        .collect()
+                })
+                .collect()
+        })
     }
 
     /// Each user's `(row, kind)` pairs, oldest first (what ALS takes).

@@ -291,6 +291,10 @@ pub struct EventColumns {
     /// The event-type column; `explicit` says whether the store named it (then it must exist).
     pub event: String,
     pub event_explicit: bool,
+    /// The session-id column (optional like the event type: a file without it has no
+    /// sessions unless the store named it, then it must exist).
+    pub session: String,
+    pub session_explicit: bool,
 }
 
 impl Default for EventColumns {
@@ -301,6 +305,8 @@ impl Default for EventColumns {
             time: "timestamp".into(),
             event: "event_type".into(),
             event_explicit: false,
+            session: "session_id".into(),
+            session_explicit: false,
         }
     }
 }
