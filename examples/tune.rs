@@ -107,6 +107,7 @@ fn run(args: &[String]) -> Result<()> {
                  test on all"
             ),
             training_seconds: start.elapsed().as_secs_f64(),
+            phase_seconds: Vec::new(),
             baseline: baseline.as_ref().map(|(n, b)| (*n, b.as_slice())),
         },
     )?;

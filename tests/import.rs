@@ -354,6 +354,7 @@ fn the_native_trainers_own_factors_pack_into_the_native_model() {
         let ship = ShipOptions {
             rows4,
             neighbours: None,
+            within_sessions: false,
         };
         let native = from_store::train_store(&data, &params, &ship, &mut |_| {}).unwrap();
         // The same ALS run, its item factors exported as numpy would save them.
