@@ -8,10 +8,9 @@ mod common;
 use futures::executor::block_on;
 use localrank::history::EventKind;
 use localrank::model::Metadata;
-use localrank::rank::diversity::{self, unit_row, Dedupe, Rerank};
+use localrank::rank::diversity::{self, intra_list_diversity, unit_row, Dedupe, Rerank};
 use localrank::score::backend::{cpu_top_k, Backend, Requested};
 use localrank::score::query::Query;
-use localrank::train::diversity_eval::intra_list_diversity;
 use localrank::{Engine, Error, Model, RecommendOptions};
 
 use localrank::history::store::MemoryStore;
@@ -84,7 +83,11 @@ fn dedupe_by_title_keeps_one_item_per_title_and_still_fills_k() {
         let mut titles: Vec<&str> = got.iter().map(|&j| title(m, j)).collect();
         titles.sort_unstable();
         titles.dedup();
-        assert_eq!(titles.len(), k, "two items of one title for k = {k}: {got:?}");
+        assert_eq!(
+            titles.len(),
+            k,
+            "two items of one title for k = {k}: {got:?}"
+        );
     }
     // More than there are groups: every group once (50 titles), no more.
     assert_eq!(rows(&e, 80, Rerank::default()).len(), 50);
@@ -93,7 +96,10 @@ fn dedupe_by_title_keeps_one_item_per_title_and_still_fills_k() {
     let mut titles: Vec<&str> = plain.iter().map(|&j| title(m, j)).collect();
     titles.sort_unstable();
     titles.dedup();
-    assert!(titles.len() < 40, "the fixture must have duplicates to remove");
+    assert!(
+        titles.len() < 40,
+        "the fixture must have duplicates to remove"
+    );
 }
 
 #[test]
@@ -163,14 +169,7 @@ fn diversity_zero_without_dedupe_or_damping_is_the_plain_top_k_exactly() {
 }
 
 fn mean_ild(e: &Engine<MemoryStore>, units: &[Vec<f32>], diversity: f32) -> f64 {
-    let got = rows(
-        e,
-        10,
-        Rerank {
-            diversity,
-            ..off()
-        },
-    );
+    let got = rows(e, 10, Rerank { diversity, ..off() });
     intra_list_diversity(&got, units)
 }
 
@@ -181,11 +180,23 @@ fn more_diversity_raises_intra_list_diversity() {
     let units: Vec<Vec<f32>> = (0..m.len()).map(|j| unit_row(&m, j)).collect();
     let engines: Vec<_> = histories.iter().map(|h| engine(m.clone(), h)).collect();
     let ild = |d: f32| engines.iter().map(|e| mean_ild(e, &units, d)).sum::<f64>() / 4.0;
-    let levels: Vec<f64> = [0.0, 0.1, 0.3, 0.5, 0.7, 0.9].iter().map(|&d| ild(d)).collect();
+    let levels: Vec<f64> = [0.0, 0.1, 0.3, 0.5, 0.7, 0.9]
+        .iter()
+        .map(|&d| ild(d))
+        .collect();
+    // Greedy MMR lowers each pick's *largest* similarity, not the mean pairwise one, so a small
+    // step may dip the mean a little (0.7014 → 0.7002 from 0.1 to 0.3 here); it never falls by
+    // more than 0.005, and every 0.2 beyond 0.3 raises it clearly.
     for w in levels.windows(2) {
-        assert!(w[1] >= w[0], "ILD fell: {levels:?}");
+        assert!(w[1] >= w[0] - 0.005, "ILD fell: {levels:?}");
     }
-    assert!(levels[5] > levels[0] + 0.05, "MMR changed little: {levels:?}");
+    for w in levels[2..].windows(2) {
+        assert!(w[1] > w[0] + 0.01, "ILD did not rise: {levels:?}");
+    }
+    assert!(
+        levels[5] > levels[0] + 0.15,
+        "MMR changed little: {levels:?}"
+    );
 }
 
 #[test]

@@ -76,8 +76,15 @@ async fn one_item_per_title_by_default_and_every_title_when_k_allows() {
     let plain = ask(&r, r#"{"k":30,"dedupe":false}"#).await.unwrap();
     let titles = texts(&plain, "title");
     assert_eq!(titles.len(), 30);
-    assert!(distinct(&titles) < 30, "30 items of 20 titles must repeat one");
-    for json in [r#"{"k":10}"#, r#"{"k":10,"dedupe":true}"#, r#"{"k":10,"dedupe":"title"}"#] {
+    assert!(
+        distinct(&titles) < 30,
+        "30 items of 20 titles must repeat one"
+    );
+    for json in [
+        r#"{"k":10}"#,
+        r#"{"k":10,"dedupe":true}"#,
+        r#"{"k":10,"dedupe":"title"}"#,
+    ] {
         let titles = texts(&ask(&r, json).await.unwrap(), "title");
         assert_eq!((titles.len(), distinct(&titles)), (10, 10), "{json}");
     }
@@ -132,7 +139,9 @@ async fn forced_webgpu_gives_the_cpus_ids_with_reranking() {
             JsFuture::from(r.record(key.into(), None)).await.unwrap();
         }
     }
-    web_sys::console::log_1(&format!("web_diversity: forced webgpu answers on {}", gpu.backend()).into());
+    web_sys::console::log_1(
+        &format!("web_diversity: forced webgpu answers on {}", gpu.backend()).into(),
+    );
     for json in [
         r#"{"k":10}"#,
         r#"{"k":10,"diversity":0.3}"#,
@@ -173,8 +182,17 @@ async fn wrong_values_are_invalid_arguments() {
         let e = JsFuture::from(r.recommend(Some(JsValue::from(o).into())))
             .await
             .unwrap_err();
-        assert_eq!(field(&e, "code").as_string().as_deref(), Some("InvalidArgument"));
+        assert_eq!(
+            field(&e, "code").as_string().as_deref(),
+            Some("InvalidArgument")
+        );
     }
     // null means the default, as for every option.
-    assert_eq!(ask(&r, r#"{"k":5,"diversity":null,"dedupe":null}"#).await.unwrap().len(), 5);
+    assert_eq!(
+        ask(&r, r#"{"k":5,"diversity":null,"dedupe":null}"#)
+            .await
+            .unwrap()
+            .len(),
+        5
+    );
 }

@@ -79,7 +79,7 @@ pub struct Rerank {
 
 /// The candidate pool fetched for `k` results: `max(4k, 50)`, at most [`MAX_K`].
 pub fn pool_size(k: usize) -> usize {
-    k.saturating_mul(4).max(50).min(MAX_K)
+    k.saturating_mul(4).clamp(50, MAX_K)
 }
 
 impl Rerank {
@@ -189,6 +189,23 @@ pub fn unit_row(model: &Model, row: usize) -> Vec<f32> {
 /// Cosine of two unit rows.
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Mean `1 − cos` over the pairs of `rows` (0 for fewer than two items).
+pub fn intra_list_diversity(rows: &[usize], units: &[Vec<f32>]) -> f64 {
+    let mut total = 0.0;
+    let mut pairs = 0usize;
+    for (a, &i) in rows.iter().enumerate() {
+        for &j in &rows[a + 1..] {
+            total += 1.0 - f64::from(cosine(&units[i], &units[j]));
+            pairs += 1;
+        }
+    }
+    if pairs == 0 {
+        0.0
+    } else {
+        total / pairs as f64
+    }
 }
 
 /// MMR over `order` (indices into `pool`, best damped score first): `k` indices (step 3).

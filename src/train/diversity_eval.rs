@@ -12,7 +12,7 @@ use super::evaluate::ndcg_at;
 use super::experiment::history_of;
 use super::protocol::Split;
 use crate::model::Model;
-use crate::rank::diversity::{self, cosine, unit_row, Rerank};
+use crate::rank::diversity::{self, intra_list_diversity, unit_row, Rerank};
 use crate::rank::top_k;
 use crate::score::query::{Query, RecommendOptions};
 use crate::Result;
@@ -64,14 +64,14 @@ pub fn study(model: &Model, split: &Split, settings: &[Rerank]) -> Result<Vec<Di
         ..RecommendOptions::default()
     };
     for (c, &(_, target)) in split.cases.iter().enumerate() {
-        let mut query = Query::from_history(model, &history_of(model, split.input(c))?, opts.clone())?;
+        let mut query =
+            Query::from_history(model, &history_of(model, split.input(c))?, opts.clone())?;
         let scores = query.scores(&model.table);
         for (setting, sum) in settings.iter().zip(&mut sums) {
             setting.check(model)?;
             query.rerank = setting.clone();
-            let list = diversity::rank_now(model, &query, |q| {
-                top_k(&scores, q.k, |i| q.is_excluded(i))
-            });
+            let list =
+                diversity::rank_now(model, &query, |q| top_k(&scores, q.k, |i| q.is_excluded(i)));
             let rows: Vec<usize> = list.iter().map(|r| r.index as usize).collect();
             sum.ndcg += ndcg_at(rows.iter().position(|&j| j == target as usize), CUTOFF);
             sum.ild += intra_list_diversity(&rows, &units);
@@ -94,21 +94,4 @@ pub fn study(model: &Model, split: &Split, settings: &[Rerank]) -> Result<Vec<Di
             popularity10: sum.pop / cases,
         })
         .collect())
-}
-
-/// Mean `1 − cos` over the pairs of `rows` (0 for fewer than two items).
-pub fn intra_list_diversity(rows: &[usize], units: &[Vec<f32>]) -> f64 {
-    let mut total = 0.0;
-    let mut pairs = 0usize;
-    for (a, &i) in rows.iter().enumerate() {
-        for &j in &rows[a + 1..] {
-            total += 1.0 - f64::from(cosine(&units[i], &units[j]));
-            pairs += 1;
-        }
-    }
-    if pairs == 0 {
-        0.0
-    } else {
-        total / pairs as f64
-    }
 }

@@ -6,18 +6,10 @@
 //
 // Run from the repository root after `make pkg model`:  node tests/e2e/diversity.mjs
 
-import { OUT, RequestLog, check, launch, serve, shot } from "./harness.mjs";
+import { OUT, RequestLog, afterRender, check, launch, serve, shot } from "./harness.mjs";
 
 const CATEGORY = "Additive Manufacturing Products";
 
-async function afterRender(page, action) {
-  const before = await page.$eval("#recs", (e) => Number(e.dataset.generation ?? 0));
-  await action();
-  await page.waitForFunction((g) => {
-    const list = document.getElementById("recs");
-    return Number(list.dataset.generation ?? 0) > g && !list.hasAttribute("aria-busy");
-  }, before);
-}
 
 const recs = (page) =>
   page.$$eval("#recs .rec[data-key]", (els) => els.map((e) => ({ key: e.dataset.key, title: e.getAttribute("title") })));
