@@ -4,7 +4,7 @@
 //! (`localrank::train::diversity_eval`). The model is the test-phase one `localrank eval
 //! --phase test --save FILE.lrm` writes (trained on every `seq[:-1]`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use localrank::model::Metadata;
@@ -38,7 +38,7 @@ pub struct DiversityArgs {
 }
 
 /// The model with the dataset's titles when it has none (evaluation models carry no texts).
-fn with_titles(mut model: Model, data: &PathBuf) -> Result<Model> {
+fn with_titles(mut model: Model, data: &Path) -> Result<Model> {
     if model.meta.field_index("title").is_some() || !data.is_dir() {
         return Ok(model);
     }
