@@ -9,7 +9,7 @@ use crate::history::retention::{self, Retention};
 use crate::history::store::HistoryStore;
 use crate::history::{Event, EventKind, History};
 use crate::model::Model;
-use crate::rank::Ranked;
+use crate::rank::{diversity, Ranked};
 use crate::score::backend::Backend;
 use crate::score::fold::{known_rows, FoldState};
 use crate::score::query::Query;
@@ -175,12 +175,17 @@ impl<S: HistoryStore> Engine<S> {
     }
 
     /// [`Self::recommend`] as model rows and scores, best first: the query of the current
-    /// fold-in state, answered by the backend. Result objects are built from these by the
-    /// caller (the JS façade builds them without intermediate strings).
+    /// fold-in state, answered by the backend and re-ranked ([`diversity::rank`]: de-duplication,
+    /// popularity damping, diversity). Result objects are built from these by the caller (the
+    /// JS façade builds them without intermediate strings).
     pub async fn recommend_rows(&self, opts: RecommendOptions) -> Result<Vec<Ranked>> {
         // The state is not borrowed across the GPU's await.
         let query = Query::new(&self.model, &mut self.fold.borrow_mut(), opts)?;
-        Ok(self.backend.top_k(&self.model.table, &query).await)
+        let table = &self.model.table;
+        Ok(diversity::rank(&self.model, &query, |q| async move {
+            self.backend.top_k(table, &q).await
+        })
+        .await)
     }
 
     /// The history as a versioned JSON document.

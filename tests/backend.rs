@@ -44,6 +44,7 @@ fn top(e: &Engine<MemoryStore>, k: usize) -> Vec<Recommendation> {
     block_on(e.recommend(RecommendOptions {
         k,
         exclude_seen: true,
+        ..Default::default()
     }))
     .unwrap()
 }
@@ -184,4 +185,47 @@ fn forced_webgpu_covers_the_neighbour_section() {
     for (a, b) in g.iter().zip(&c) {
         assert!((a.score - b.score).abs() <= 1e-6 * b.score.abs().max(1.0));
     }
+}
+
+#[test]
+fn reranked_answers_are_the_same_on_both_backends() {
+    use localrank::model::Metadata;
+    use localrank::rank::diversity::{Dedupe, Rerank};
+    let mut model = common::synthetic_model(6_000, 64, 33);
+    // Three variants per title, and a grouping field of 50 parents.
+    model.meta = Metadata {
+        fields: vec!["title".into(), "parent".into()],
+        values: (0..6_000)
+            .flat_map(|i| [format!("Product {}", i / 3), format!("p{}", i % 50)])
+            .collect(),
+    };
+    let Some(backend) = gpu_backend(&model, Requested::Gpu) else {
+        return;
+    };
+    let gpu = engine(&model, backend);
+    let cpu = engine(&model, Backend::cpu(Requested::Cpu, "reference"));
+    for (k, diversity, dedupe, popularity_damping) in [
+        (10, 0.0, Dedupe::Title, 0.0),
+        (10, 0.3, Dedupe::Title, 0.0),
+        (25, 0.5, Dedupe::Off, 0.3),
+        (10, 0.1, Dedupe::Attribute("parent".into()), 0.1),
+        // 50 parents for k = 60: the pool grows past the GPU kernel's k (the CPU answers those).
+        (60, 0.0, Dedupe::Attribute("parent".into()), 0.0),
+        (300, 0.3, Dedupe::Title, 1.0),
+    ] {
+        let opts = RecommendOptions {
+            k,
+            exclude_seen: true,
+            rerank: Rerank {
+                diversity,
+                dedupe,
+                popularity_damping,
+            },
+        };
+        let on_gpu = block_on(gpu.recommend(opts.clone())).unwrap();
+        let on_cpu = block_on(cpu.recommend(opts.clone())).unwrap();
+        assert!(!on_cpu.is_empty());
+        assert_eq!(keys(&on_gpu), keys(&on_cpu), "{opts:?}");
+    }
+    assert_eq!(gpu.backend().name(), "webgpu");
 }

@@ -59,6 +59,7 @@ fn top(e: &Engine<impl HistoryStore>, k: usize) -> Vec<String> {
     block_on(e.recommend(RecommendOptions {
         k,
         exclude_seen: true,
+        ..Default::default()
     }))
     .unwrap()
     .into_iter()
@@ -98,6 +99,7 @@ fn recommendations_exclude_seen_items_and_change_with_clicks() {
     let with_seen = block_on(e.recommend(RecommendOptions {
         k: 60,
         exclude_seen: false,
+        ..Default::default()
     }))
     .unwrap();
     assert_eq!(with_seen.len(), 60);
@@ -216,7 +218,8 @@ fn bad_arguments_are_typed_errors() {
         assert!(matches!(
             block_on(e.recommend(RecommendOptions {
                 k,
-                exclude_seen: true
+                exclude_seen: true,
+                ..Default::default()
             })),
             Err(Error::InvalidArgument(_))
         ));

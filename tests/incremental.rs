@@ -103,6 +103,7 @@ fn top_ids<S: HistoryStore>(engine: &Engine<S>, k: usize) -> Vec<(String, f32)> 
     let opts = RecommendOptions {
         k,
         exclude_seen: true,
+        ..Default::default()
     };
     block_on(engine.recommend(opts))
         .unwrap()
@@ -116,6 +117,7 @@ fn literal_ids(m: &Model, h: &History, k: usize) -> Vec<(String, f32)> {
     let opts = RecommendOptions {
         k,
         exclude_seen: true,
+        ..Default::default()
     };
     let q = Query::from_history(m, h, opts).unwrap();
     cpu_top_k(&m.table, &q)

@@ -130,6 +130,7 @@ fn engine_cli_and_harness_give_identical_top_k() {
     let from_engine: Vec<String> = block_on(engine.recommend(RecommendOptions {
         k: 10,
         exclude_seen: true,
+        ..Default::default()
     }))
     .unwrap()
     .into_iter()

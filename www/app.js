@@ -2,6 +2,7 @@
 // the storefront (recommendations, catalogue grid, history panel, network meter) to it.
 // Everything the user does is recorded through `rec.record`, which keeps it in IndexedDB.
 
+import { diversityControl } from "./diversity.js";
 import { formatBytes } from "./download.js";
 import { evictModel, loadModel } from "./model-cache.js";
 import { NetworkMeter, displayUrl, entrySize } from "./net-meter.js";
@@ -39,6 +40,7 @@ const state = {
 };
 
 const meter = new NetworkMeter(() => scheduleNetRender());
+const diversity = diversityControl(document.querySelector(".recs-section .section-head"), () => renderRecs());
 const modelHref = new URL(MODEL_URL, location.href).href;
 
 // ---------------------------------------------------------------------------------------------
@@ -272,7 +274,7 @@ async function renderRecs() {
   const excludeSeen = $("exclude-seen").checked;
   try {
     const t0 = performance.now();
-    items = await rec.recommend({ k: RECS_K, excludeSeen });
+    items = await rec.recommend({ k: RECS_K, excludeSeen, ...diversity.options() });
     const ms = performance.now() - t0;
     if (generation !== recsGeneration) return;
     $("score-ms").textContent = ms.toFixed(2);

@@ -6,26 +6,31 @@
 //! numbers are the browser's.
 //!
 //! A query carries everything that decides a ranking: the int8 user vector (§ 2.1–2.2), the
-//! sorted exclusions and the `NBRS` accumulators (§ 2.3). Filters, diversity and explanations
-//! belong here too when they land (the struct is `#[non_exhaustive]` for that reason), so each is
+//! sorted exclusions and the `NBRS` accumulators (§ 2.3), and the re-ranking of its pool
+//! ([`Rerank`]: de-duplication, popularity damping, diversity; applied by
+//! [`crate::rank::diversity::rank`] after the backend's top-k). Filters and explanations belong
+//! here too when they land (the struct is `#[non_exhaustive]` for that reason), so each is
 //! written once for every caller and backend.
 
 use super::fold::{known_rows, FoldState};
 use super::{neighbours, CpuScorer, QuantisedUser};
 use crate::history::History;
 use crate::model::{ItemTable, Model};
+use crate::rank::diversity::Rerank;
 use crate::{Error, Result};
 
 /// Largest `k` a caller may ask for.
 pub const MAX_K: usize = 10_000;
 
 /// Options of a recommendation request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RecommendOptions {
     /// How many items (1..=[`MAX_K`]); fewer come back when the catalogue is smaller.
     pub k: usize,
     /// Leave out items already in the history.
     pub exclude_seen: bool,
+    /// De-duplication, popularity damping and diversity (default: de-duplicate by title only).
+    pub rerank: Rerank,
 }
 
 impl Default for RecommendOptions {
@@ -33,6 +38,7 @@ impl Default for RecommendOptions {
         Self {
             k: 10,
             exclude_seen: true,
+            rerank: Rerank::default(),
         }
     }
 }
@@ -51,10 +57,13 @@ pub struct Query {
     pub boosts: Vec<(u32, u32)>,
     /// The `NBRS` scale (0 without the section).
     pub boost_scale: f32,
+    /// How the backend's pool is re-ranked (checked against the model).
+    pub rerank: Rerank,
 }
 
 impl Query {
-    /// The query of a fold-in state. Refuses `k` outside 1..=[`MAX_K`].
+    /// The query of a fold-in state. Refuses `k` outside 1..=[`MAX_K`] and re-ranking options
+    /// out of range ([`Rerank::check`]).
     pub fn new(model: &Model, state: &mut FoldState, opts: RecommendOptions) -> Result<Self> {
         if !(1..=MAX_K).contains(&opts.k) {
             return Err(Error::InvalidArgument(format!(
@@ -62,6 +71,7 @@ impl Query {
                 opts.k
             )));
         }
+        opts.rerank.check(model)?;
         let (boosts, boost_scale) = match &model.extra.neighbours {
             Some(nb) => (neighbours::accumulate(nb, state.recent()), nb.scale),
             None => (Vec::new(), 0.0),
@@ -76,6 +86,7 @@ impl Query {
             },
             boosts,
             boost_scale,
+            rerank: opts.rerank,
         })
     }
 

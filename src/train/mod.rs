@@ -12,6 +12,7 @@ pub mod als;
 pub mod baselines;
 pub mod catalog;
 pub mod dataset;
+pub mod diversity_eval;
 pub mod evaluate;
 pub mod experiment;
 pub mod from_store;

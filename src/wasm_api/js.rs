@@ -121,6 +121,28 @@ impl Options {
             .transpose()
     }
 
+    /// A finite number (ranges are the caller's).
+    pub(super) fn number(&self, key: &str) -> Result<Option<f64>, Error> {
+        self.field(key)
+            .map(|v| {
+                v.as_f64()
+                    .filter(|x| x.is_finite())
+                    .ok_or_else(|| self.wrong(key, "a finite number"))
+            })
+            .transpose()
+    }
+
+    /// `true`/`false` (`Ok`) or a string (`Err`).
+    pub(super) fn bool_or_string(&self, key: &str) -> Result<Option<Result<bool, String>>, Error> {
+        self.field(key)
+            .map(|v| match (v.as_bool(), v.as_string()) {
+                (Some(b), _) => Ok(Ok(b)),
+                (_, Some(s)) => Ok(Err(s)),
+                _ => Err(self.wrong(key, "true, false or an attribute name")),
+            })
+            .transpose()
+    }
+
     /// A non-negative whole number.
     pub(super) fn count(&self, key: &str) -> Result<Option<usize>, Error> {
         self.field(key)

@@ -11,6 +11,7 @@ mod gpu;
 mod idb;
 mod integrity;
 mod js;
+mod rerank;
 mod rows;
 mod store;
 mod tabs;
@@ -85,6 +86,18 @@ export interface RecommendOptions {
    * `attributes()`, e.g. "brand", "price", "in_stock"). Unknown names are refused.
    */
   attributes?: string[];
+  /**
+   * MMR diversity, 0..=1: the weight of dissimilarity (cosine of item vectors) against relevance
+   * when the list is re-ranked from a larger candidate pool. 0 (the default) = pure relevance.
+   */
+  diversity?: number;
+  /** Near-identical items (same title by default, or a grouping attribute): keep the best one. */
+  dedupe?: DedupeOption;
+  /**
+   * Popularity damping, 0..=1: lowers each candidate by this fraction of the pool's score range
+   * times its popularity (the model's popularity prior, scaled to 0..1). 0 (the default) = none.
+   */
+  popularityDamping?: number;
 }
 /**
  * The value of a catalogue attribute: a string, a number or a boolean by the attribute's type
@@ -206,12 +219,14 @@ impl LoadOptions {
 /// The recommend options, read from a JS object onto the engine's defaults, and the extra
 /// attributes asked for.
 fn recommend_options(value: JsValue) -> Result<(RecommendOptions, Vec<String>), Error> {
-    let known = ["k", "excludeSeen", "attributes"];
+    let [a, b, c] = rerank::NAMES;
+    let known = ["k", "excludeSeen", "attributes", a, b, c];
     let o = js::Options::new(value, "recommend options", &known)?;
     let d = RecommendOptions::default();
     let opts = RecommendOptions {
         k: o.count("k")?.unwrap_or(d.k),
         exclude_seen: o.bool("excludeSeen")?.unwrap_or(d.exclude_seen),
+        rerank: rerank::from_js(&o)?,
     };
     Ok((opts, o.strings("attributes")?.unwrap_or_default()))
 }

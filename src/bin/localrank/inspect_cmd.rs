@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use localrank::history::{Event, EventKind, History, DEFAULT_CAP};
 use localrank::model::container;
+use localrank::rank::diversity::{self, Dedupe, Rerank};
 use localrank::rank::Ranked;
 use localrank::score::backend::cpu_top_k;
 use localrank::score::query::{Query, RecommendOptions};
@@ -33,6 +34,33 @@ pub struct RecommendArgs {
     /// How many items to print
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     k: u32,
+    #[command(flatten)]
+    rerank: RerankFlags,
+}
+
+/// The re-ranking options of a request (`recommend({diversity, dedupe, popularityDamping})`).
+#[derive(Args, Debug, Clone)]
+pub struct RerankFlags {
+    /// MMR diversity weight, 0..=1 (0 = pure relevance)
+    #[arg(long, default_value_t = 0.0)]
+    diversity: f32,
+    /// Group near-identical items: "title" (default), "off", or an attribute name such as parent
+    #[arg(long, default_value = "title", value_name = "title|off|ATTRIBUTE")]
+    dedupe: String,
+    /// Popularity damping, 0..=1 (0 = none)
+    #[arg(long, default_value_t = 0.0)]
+    popularity_damping: f32,
+}
+
+impl RerankFlags {
+    /// The library's options (ranges are checked against the model when the query is built).
+    pub fn rerank(&self) -> Rerank {
+        Rerank {
+            diversity: self.diversity,
+            dedupe: Dedupe::named(&self.dedupe),
+            popularity_damping: self.popularity_damping,
+        }
+    }
 }
 
 pub fn inspect(args: InspectArgs) -> Result<()> {
@@ -84,7 +112,12 @@ pub fn inspect(args: InspectArgs) -> Result<()> {
 
 /// The engine's query for a history of views (fold-in, exclusions, the optional NBRS term) and
 /// its CPU answer: the one place the CLI calls the query pipeline.
-fn recommend_views(model: &Model, keys: &[String], k: usize) -> Result<Vec<Ranked>> {
+fn recommend_views(
+    model: &Model,
+    keys: &[String],
+    k: usize,
+    rerank: Rerank,
+) -> Result<Vec<Ranked>> {
     let events = keys
         .iter()
         .enumerate()
@@ -94,9 +127,12 @@ fn recommend_views(model: &Model, keys: &[String], k: usize) -> Result<Vec<Ranke
     let opts = RecommendOptions {
         k,
         exclude_seen: true,
+        rerank,
     };
     let query = Query::from_history(model, &history, opts)?;
-    Ok(cpu_top_k(&model.table, &query))
+    Ok(diversity::rank_now(model, &query, |q| {
+        cpu_top_k(&model.table, q)
+    }))
 }
 
 pub fn recommend(args: RecommendArgs) -> Result<()> {
@@ -108,7 +144,7 @@ pub fn recommend(args: RecommendArgs) -> Result<()> {
     {
         eprintln!("warning: the model does not know {key:?}; ignored");
     }
-    for (n, r) in recommend_views(&model, &args.keys, args.k as usize)?
+    for (n, r) in recommend_views(&model, &args.keys, args.k as usize, args.rerank.rerank())?
         .iter()
         .enumerate()
     {

@@ -4,6 +4,7 @@
 //! is done by the library (`localrank::train`), which needs no CLI.
 
 mod args;
+mod diversity_cmd;
 mod eval_cmd;
 mod inspect_cmd;
 mod pack_cmd;
@@ -50,6 +51,9 @@ enum Command {
     Inspect(inspect_cmd::InspectArgs),
     /// Fold the KEYs in as views (oldest first) and print the top k unseen items.
     Recommend(inspect_cmd::RecommendArgs),
+    /// NDCG@10, intra-list diversity, coverage and popularity of the top 10 under a grid of
+    /// re-ranking options (dedupe, popularity damping, diversity) on the test split.
+    Diversity(diversity_cmd::DiversityArgs),
 }
 
 /// An invalid-argument error.
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
         Command::Splits(a) => eval_cmd::splits(a),
         Command::Inspect(a) => inspect_cmd::inspect(a),
         Command::Recommend(a) => inspect_cmd::recommend(a),
+        Command::Diversity(a) => diversity_cmd::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

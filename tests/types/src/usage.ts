@@ -17,6 +17,7 @@ import init, {
   type Recommendation,
   type StorageReport,
   type RecommendOptions,
+  type DedupeOption,
 } from "localrank";
 
 export async function everyMember(bytes: Uint8Array): Promise<string[]> {
@@ -31,6 +32,12 @@ export async function everyMember(bytes: Uint8Array): Promise<string[]> {
   await rec.record("B0000223SI", kind);
   const ask: RecommendOptions = { k: 5, excludeSeen: false };
   const items: Recommendation[] = await rec.recommend(ask);
+  // Storefront re-ranking: diversity, de-duplication (by title or a grouping attribute), damping.
+  const byParent: DedupeOption = "parent";
+  const varied: Recommendation[] = await rec.recommend({ k: 8, diversity: 0.3, dedupe: byParent, popularityDamping: 0.1 });
+  await rec.recommend({ dedupe: false });
+  await rec.recommend({ dedupe: true, diversity: 0 });
+  void varied;
   const scores: number[] = items.map((r) => r.score);
   const events: HistoryEvent[] = rec.history();
   const text: string = rec.exportHistory();
@@ -91,6 +98,12 @@ export async function misuses(rec: Recommender): Promise<void> {
   await rec.record("B0000223SI", "click");
   // @ts-expect-error: k is a number
   await rec.recommend({ k: "5" });
+  // @ts-expect-error: diversity is a number in 0..=1
+  await rec.recommend({ diversity: "high" });
+  // @ts-expect-error: dedupe is true, false or an attribute name
+  await rec.recommend({ dedupe: ["title"] });
+  // @ts-expect-error: popularityDamping is a number
+  await rec.recommend({ popularityDamping: true });
   // @ts-expect-error: unknown option (typos are refused at run time too)
   await rec.recommend({ top: 5 });
   // @ts-expect-error: backend names are a closed set
