@@ -329,7 +329,7 @@ fn top10(model: Model, history: &[&str]) -> Vec<String> {
     }
     block_on(e.recommend(RecommendOptions {
         k: 10,
-        exclude_seen: true,
+        ..RecommendOptions::default()
     }))
     .unwrap()
     .into_iter()
