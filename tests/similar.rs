@@ -60,7 +60,7 @@ fn with_neighbours(n: usize, d: usize, seed: u64, bare: &[usize]) -> Model {
                 return Vec::new();
             }
             let mut l: Vec<(u32, u8)> = (0..6)
-                .map(|_| (rng.below(n as u64) as u32, 1 + rng.below(255) as u8))
+                .map(|_| (rng.below(n) as u32, 1 + rng.below(255) as u8))
                 .filter(|&(t, _)| t as usize != i)
                 .collect();
             l.sort_unstable();
