@@ -121,6 +121,8 @@ test-e2e: pkg model storefront store-model
 	node tests/e2e/diversity.mjs
 	@echo "== end-to-end: example storefront in headless Chromium =="
 	node tests/e2e/storefront.mjs
+	@echo "== end-to-end: similar items and explanations (demo and store) in headless Chromium =="
+	node tests/e2e/similar.mjs
 	@echo "== end-to-end: Web Worker companion (pkg/worker.js) in headless Chromium =="
 	node tests/e2e/worker.mjs
 	node tests/e2e/worker-vite.mjs

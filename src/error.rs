@@ -95,6 +95,10 @@ pub enum Error {
     /// secure contexts: https or localhost). Nothing was loaded.
     #[error("cannot verify the model's SHA-256: {0}")]
     IntegrityUnavailable(String),
+    /// A call named an item by a key the model does not know (`similar(key)`): nothing to
+    /// answer from. Recording such a key is not an error (a later model may know it).
+    #[error("the model has no item with key \"{key}\"")]
+    UnknownItem { key: String },
 }
 
 /// `Result` with the crate's [`Error`].
@@ -149,6 +153,7 @@ error_codes!(
     TooManyBadRows,
     IntegrityMismatch,
     IntegrityUnavailable,
+    UnknownItem,
 );
 
 #[cfg(test)]

@@ -8,53 +8,73 @@ use ndarray::{Array1, Array2};
 /// triangle of `A` (`a[[i, j]]`, j ≤ i) is read. Returns `None` when `A` is not (numerically)
 /// positive definite.
 pub fn cholesky_solve(a: &Array2<f64>, b: &Array1<f64>) -> Option<Array1<f64>> {
-    let n = a.nrows();
-    debug_assert_eq!(a.ncols(), n);
-    debug_assert_eq!(b.len(), n);
-    // L row-major in a plain vector: the inner sums run over two contiguous row prefixes.
-    let mut l = vec![0.0f64; n * n];
-    for i in 0..n {
-        for j in 0..=i {
-            let (upper, row_i) = l.split_at_mut(i * n);
-            let row_j = if j < i {
-                &upper[j * n..j * n + j]
-            } else {
-                &row_i[..j]
-            };
-            let mut sum = a[[i, j]];
-            for (&lik, &ljk) in row_i[..j].iter().zip(row_j) {
-                sum -= lik * ljk;
-            }
-            if i == j {
-                if sum <= 0.0 || !sum.is_finite() {
-                    return None;
+    Some(Cholesky::new(a)?.solve(b))
+}
+
+/// The factor `L` of `A = L Lᵀ`, kept to solve several right-hand sides with one factorisation
+/// (explanations solve one system per returned item).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cholesky {
+    l: Array2<f64>,
+}
+
+impl Cholesky {
+    /// Factorises `A`, reading only its lower triangle; `None` when `A` is not (numerically)
+    /// positive definite.
+    pub fn new(a: &Array2<f64>) -> Option<Self> {
+        let n = a.nrows();
+        debug_assert_eq!(a.ncols(), n);
+        // L row-major in a plain vector: the inner sums run over two contiguous row prefixes.
+        let mut l = vec![0.0f64; n * n];
+        for i in 0..n {
+            for j in 0..=i {
+                let (upper, row_i) = l.split_at_mut(i * n);
+                let row_j = if j < i {
+                    &upper[j * n..j * n + j]
+                } else {
+                    &row_i[..j]
+                };
+                let mut sum = a[[i, j]];
+                for (&lik, &ljk) in row_i[..j].iter().zip(row_j) {
+                    sum -= lik * ljk;
                 }
-                row_i[i] = sum.sqrt();
-            } else {
-                row_i[j] = sum / upper[j * n + j];
+                if i == j {
+                    if sum <= 0.0 || !sum.is_finite() {
+                        return None;
+                    }
+                    row_i[i] = sum.sqrt();
+                } else {
+                    row_i[j] = sum / upper[j * n + j];
+                }
             }
         }
+        Array2::from_shape_vec((n, n), l).ok().map(|l| Self { l })
     }
-    #[allow(clippy::expect_used)] // invariant: `l` was allocated with n × n values above
-    let l = Array2::from_shape_vec((n, n), l).expect("n × n values");
-    // Forward substitution L y = b, then back substitution Lᵀ x = y.
-    let mut y = Array1::<f64>::zeros(n);
-    for i in 0..n {
-        let mut sum = b[i];
-        for k in 0..i {
-            sum -= l[[i, k]] * y[k];
+
+    /// `x` with `A x = b` (`b` of length n).
+    pub fn solve(&self, b: &Array1<f64>) -> Array1<f64> {
+        let l = &self.l;
+        let n = l.nrows();
+        debug_assert_eq!(b.len(), n);
+        // Forward substitution L y = b, then back substitution Lᵀ x = y.
+        let mut y = Array1::<f64>::zeros(n);
+        for i in 0..n {
+            let mut sum = b[i];
+            for k in 0..i {
+                sum -= l[[i, k]] * y[k];
+            }
+            y[i] = sum / l[[i, i]];
         }
-        y[i] = sum / l[[i, i]];
-    }
-    let mut x = Array1::<f64>::zeros(n);
-    for i in (0..n).rev() {
-        let mut sum = y[i];
-        for k in i + 1..n {
-            sum -= l[[k, i]] * x[k];
+        let mut x = Array1::<f64>::zeros(n);
+        for i in (0..n).rev() {
+            let mut sum = y[i];
+            for k in i + 1..n {
+                sum -= l[[k, i]] * x[k];
+            }
+            x[i] = sum / l[[i, i]];
         }
-        x[i] = sum / l[[i, i]];
+        x
     }
-    Some(x)
 }
 
 #[cfg(test)]

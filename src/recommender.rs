@@ -11,11 +11,14 @@ use crate::history::{Event, EventKind, History};
 use crate::model::Model;
 use crate::rank::{diversity, Ranked};
 use crate::score::backend::Backend;
+use crate::score::explain::Explainer;
+pub use crate::score::explain::Reason;
 use crate::score::fold::{known_rows, FoldState};
 use crate::score::query::Query;
 pub use crate::score::query::{RecommendOptions, MAX_K};
+pub use crate::score::similar::SimilarOptions;
 use crate::serial::Serial;
-use crate::Result;
+use crate::{Error, Result};
 
 /// One recommended item.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -160,7 +163,11 @@ impl<S: HistoryStore> Engine<S> {
     /// back asynchronously (the browser must never block on a GPU).
     pub async fn recommend(&self, opts: RecommendOptions) -> Result<Vec<Recommendation>> {
         let ranked = self.recommend_rows(opts).await?;
-        Ok(ranked
+        Ok(self.recommendations(ranked))
+    }
+
+    fn recommendations(&self, ranked: Vec<Ranked>) -> Vec<Recommendation> {
+        ranked
             .into_iter()
             .map(|r| {
                 let i = r.index as usize;
@@ -171,7 +178,34 @@ impl<S: HistoryStore> Engine<S> {
                     category: self.model.meta.get(i, "category").to_owned(),
                 }
             })
-            .collect())
+            .collect()
+    }
+
+    /// The items most similar to the item `key`, best first, without it (a product page's
+    /// "customers who viewed this also viewed"; [`crate::score::similar`]). Independent of the
+    /// history. [`Error::UnknownItem`] when the model does not know `key`.
+    pub async fn similar(&self, key: &str, opts: SimilarOptions) -> Result<Vec<Recommendation>> {
+        let ranked = self.similar_rows(key, opts).await?;
+        Ok(self.recommendations(ranked))
+    }
+
+    /// [`Self::similar`] as model rows and scores, best first.
+    pub async fn similar_rows(&self, key: &str, opts: SimilarOptions) -> Result<Vec<Ranked>> {
+        let row = self
+            .model
+            .keys
+            .index_of(key)
+            .ok_or_else(|| Error::UnknownItem { key: key.into() })?;
+        let (query, _) = Query::similar(&self.model, row, opts)?;
+        Ok(self.backend.top_k(&self.model.table, &query).await)
+    }
+
+    /// For each of `rows` (recommended items), the history items that contributed most to its
+    /// score under the current history ([`crate::score::explain`]), largest first.
+    pub fn explain(&self, rows: &[u32]) -> Vec<Vec<Reason>> {
+        let known = known_rows(&self.model, &self.history.borrow());
+        let explainer = Explainer::new(&self.model, &known);
+        rows.iter().map(|&j| explainer.reasons(j)).collect()
     }
 
     /// [`Self::recommend`] as model rows and scores, best first: the query of the current

@@ -6,6 +6,7 @@ import { diversityControl } from "./diversity.js";
 import { formatBytes } from "./download.js";
 import { evictModel, loadModel } from "./model-cache.js";
 import { NetworkMeter, displayUrl, entrySize } from "./net-meter.js";
+import { ProductPanel, reasonLine } from "./similar.js";
 
 const MODEL_URL = "models/scientific.lrm";
 const ENGINE_URL = "../pkg/localrank.js";
@@ -247,6 +248,21 @@ function record(key, kind) {
     });
 }
 
+/** A product page visit: the view is recorded and the product panel opens (www/similar.js). */
+function view(key) {
+  record(key, "view");
+  product.open(key);
+}
+
+const product = new ProductPanel({
+  rec: () => state.rec,
+  item: (key) => state.byKey.get(key),
+  el,
+  onView: view,
+  onCart: (key) => record(key, "cart"),
+  onError: (err) => showError(`Could not find similar items: ${errorMessage(err)}`),
+});
+
 function shorten(text, max) {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
@@ -274,7 +290,7 @@ async function renderRecs() {
   const excludeSeen = $("exclude-seen").checked;
   try {
     const t0 = performance.now();
-    items = await rec.recommend({ k: RECS_K, excludeSeen, ...diversity.options() });
+    items = await rec.recommend({ k: RECS_K, excludeSeen, explain: true, ...diversity.options() });
     const ms = performance.now() - t0;
     if (generation !== recsGeneration) return;
     $("score-ms").textContent = ms.toFixed(2);
@@ -304,6 +320,7 @@ async function renderRecs() {
           el("span", { class: "rec-title", text: item.title }),
           el("span", { class: "rec-category", text: category || "Uncategorised" }),
           el("span", { class: "rec-score" }, "score ", el("strong", { text: formatScore(item.score) })),
+          reasonLine(el, item.because),
         ),
       ),
     );
@@ -562,13 +579,16 @@ function wire() {
     const button = event.target.closest("button.view, button.cart");
     const card = button?.closest(".card");
     if (!card) return;
-    record(card.dataset.key, button.classList.contains("cart") ? "cart" : "view");
+    const kind = button.classList.contains("cart") ? "cart" : "view";
+    record(card.dataset.key, kind);
+    if (kind === "view") product.open(card.dataset.key);
   });
 
   $("recs").addEventListener("click", (event) => {
     const item = event.target.closest(".rec[data-key]");
-    if (item) record(item.dataset.key, "view");
+    if (item) view(item.dataset.key);
   });
+  product.mount(document.querySelector(".recs-section"));
 
   $("exclude-seen").addEventListener("change", () => renderRecs());
   $("backend-choice").addEventListener("change", (event) => switchBackend(event.target.value));

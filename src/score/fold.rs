@@ -163,6 +163,13 @@ impl FoldState {
         self.user.insert(user)
     }
 
+    /// `A = G + λI + α Σ w_i y_i y_iᵀ`, the system the user vector solves; only its lower
+    /// triangle is up to date (what [`crate::linalg::Cholesky`] reads). Explanations split the
+    /// solution `A⁻¹ b` into per-item terms with it ([`super::explain`]).
+    pub fn system(&self) -> &Array2<f64> {
+        &self.a
+    }
+
     /// Distinct known rows of the history, ascending.
     pub fn seen(&self) -> &[u32] {
         &self.seen

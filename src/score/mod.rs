@@ -6,6 +6,7 @@
 
 pub mod backend;
 pub mod cpu;
+pub mod explain;
 pub mod fold;
 #[cfg(feature = "gpu")]
 pub mod gpu;
@@ -13,6 +14,7 @@ pub mod kernel;
 pub mod neighbours;
 mod quant;
 pub mod query;
+pub mod similar;
 pub mod user;
 
 pub use cpu::CpuScorer;

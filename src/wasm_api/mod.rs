@@ -13,6 +13,8 @@ mod integrity;
 mod js;
 mod rerank;
 mod rows;
+mod similar;
+pub use similar::JsSimilarOptions;
 mod store;
 mod tabs;
 
@@ -98,6 +100,8 @@ export interface RecommendOptions {
    * times its popularity (the model's popularity prior, scaled to 0..1). 0 (the default) = none.
    */
   popularityDamping?: number;
+  /** Add `because` to each item: the history items that contributed most. Default false. */
+  explain?: boolean;
 }
 /**
  * The value of a catalogue attribute: a string, a number or a boolean by the attribute's type
@@ -216,11 +220,11 @@ impl LoadOptions {
     }
 }
 
-/// The recommend options, read from a JS object onto the engine's defaults, and the extra
-/// attributes asked for.
-fn recommend_options(value: JsValue) -> Result<(RecommendOptions, Vec<String>), Error> {
+/// The recommend options, read from a JS object onto the engine's defaults, the extra
+/// attributes asked for and whether to explain.
+fn recommend_options(value: JsValue) -> Result<(RecommendOptions, Vec<String>, bool), Error> {
     let [a, b, c] = rerank::NAMES;
-    let known = ["k", "excludeSeen", "attributes", a, b, c];
+    let known = ["k", "excludeSeen", "attributes", "explain", a, b, c];
     let o = js::Options::new(value, "recommend options", &known)?;
     let d = RecommendOptions::default();
     let opts = RecommendOptions {
@@ -228,7 +232,8 @@ fn recommend_options(value: JsValue) -> Result<(RecommendOptions, Vec<String>), 
         exclude_seen: o.bool("excludeSeen")?.unwrap_or(d.exclude_seen),
         rerank: rerank::from_js(&o)?,
     };
-    Ok((opts, o.strings("attributes")?.unwrap_or_default()))
+    let explain = o.bool("explain")?.unwrap_or(false);
+    Ok((opts, o.strings("attributes")?.unwrap_or_default(), explain))
 }
 
 fn check_namespace(ns: &str) -> Result<(), Error> {
@@ -451,19 +456,26 @@ impl Recommender {
         })
     }
 
-    /// The top-k items for the current history, best first. Rejects with "InvalidArgument" for
-    /// a bad `k` or an unknown option. Makes no network request and no storage access.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Recommendation[]>")]
+    /// The top-k items for the current history, best first (`explain: true`: with the history
+    /// items behind each). Rejects with "InvalidArgument" for a bad `k` or an unknown option.
+    /// Makes no network request and no storage access. Typed in `similar.rs` (`TS_SIMILAR`):
+    /// the result type follows `explain`.
+    #[wasm_bindgen(skip_typescript)]
     pub fn recommend(&self, options: Option<JsRecommendOptionsArg>) -> Promise {
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
         let parsed = recommend_options(options);
         let engine = Rc::clone(&self.engine);
         future_to_promise(async move {
-            let (opts, attributes) = parsed.map_err(js_error)?;
+            let (opts, attributes, explain) = parsed.map_err(js_error)?;
             let fields = Fields::recommendation(engine.model(), &attributes).map_err(js_error)?;
             let ranked = engine.recommend_rows(opts).await.map_err(js_error)?;
             let mut items = ranked.iter().map(|r| (r.index, r.score));
-            Ok(rows::rows(engine.model(), &fields, &mut items))
+            let out = rows::rows(engine.model(), &fields, &mut items);
+            if explain {
+                let rows: Vec<u32> = ranked.iter().map(|r| r.index).collect();
+                similar::attach_reasons(engine.model(), &out, &engine.explain(&rows));
+            }
+            Ok(out)
         })
     }
 

@@ -5,6 +5,7 @@
 import type { CatalogItem, Recommendation, Recommender } from "localrank";
 import { addToCart, cartItems, removeFromCart } from "./cart";
 import { h, hueOf } from "./dom";
+import { reason, similarRow } from "./similar";
 
 const PAGE_SIZE = 48;
 
@@ -24,7 +25,7 @@ function thumb(item: { category: string }): HTMLElement {
   return tile;
 }
 
-function card(item: CatalogItem | Recommendation, rank?: number): HTMLElement {
+function card(item: CatalogItem | Recommendation, rank?: number, note?: HTMLElement | null): HTMLElement {
   return h("li", { class: "card", "data-key": item.key },
     h("a", { class: "card-link", href: productHref(item.key) },
       thumb(item),
@@ -32,12 +33,13 @@ function card(item: CatalogItem | Recommendation, rank?: number): HTMLElement {
       h("span", { class: "card-title", title: item.title, text: item.title }),
     ),
     h("span", { class: "card-category", text: item.category || "Other" }),
+    note,
   );
 }
 
 /** "Recommended for you": the top `k` for the history on this device, seen items left out. */
 async function recommendations({ rec }: Store, heading: string, k: number): Promise<HTMLElement> {
-  const items = await rec.recommend({ k, excludeSeen: true }); // computed here, no request
+  const items = await rec.recommend({ k, excludeSeen: true, explain: true }); // computed here, no request
   const history = rec.history();
   const events = history.length;
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
@@ -48,7 +50,7 @@ async function recommendations({ rec }: Store, heading: string, k: number): Prom
   return h("section", { class: "recs", "aria-labelledby": "recs-heading" },
     h("h2", { id: "recs-heading", text: heading }),
     h("p", { class: "note", text: note }),
-    h("ol", { class: "cards row", id: "recs", "data-personal": events > 0 }, ...items.map((item, i) => card(item, i + 1))),
+    h("ol", { class: "cards row", id: "recs", "data-personal": events > 0 }, ...items.map((item, i) => card(item, i + 1, reason(item.because)))),
   );
 }
 
@@ -122,6 +124,7 @@ export async function productPage(store: Store, key: string): Promise<HTMLElemen
         status,
       ),
     ),
+    await similarRow(rec, key, (similar) => card(similar)),
     await recommendations(store, "Recommended for you", 10),
   );
 }

@@ -14,7 +14,10 @@ import init, {
   type LoadOptions,
   type LocalrankError,
   type LocalrankErrorCode,
+  type Because,
+  type ExplainedRecommendation,
   type Recommendation,
+  type SimilarOptions,
   type StorageReport,
   type RecommendOptions,
   type DedupeOption,
@@ -75,6 +78,18 @@ export async function catalogueAttributes(rec: Recommender): Promise<string[]> {
   return [...kinds, ...numeric, String(prices.length + inStock.length + page.length), label, title ?? ""];
 }
 
+/** A product page: similar items, and recommendations with the history items behind them. */
+export async function similarAndReasons(rec: Recommender): Promise<string[]> {
+  const ask: SimilarOptions = { k: 6, attributes: ["price"] };
+  const similar: Recommendation[] = await rec.similar("B0000223SI", ask);
+  const byDefault: Recommendation[] = await rec.similar("B0000223SI");
+  const explained: ExplainedRecommendation[] = await rec.recommend({ k: 8, explain: true });
+  const because: Because[] = explained.flatMap((r) => r.because);
+  const lines: string[] = because.map((b) => `${b.key} ${b.title} ${(b.weight * 100).toFixed(0)} %`);
+  const plain: Recommendation[] = await rec.recommend({ k: 8, explain: false });
+  return [...lines, String(similar.length + byDefault.length + plain.length)];
+}
+
 export function describe(e: unknown): string {
   if (isLocalrankError(e)) {
     const err: LocalrankError = e;
@@ -106,6 +121,14 @@ export async function misuses(rec: Recommender): Promise<void> {
   await rec.recommend({ popularityDamping: true });
   // @ts-expect-error: unknown option (typos are refused at run time too)
   await rec.recommend({ top: 5 });
+  // @ts-expect-error: without explain: true there is no `because`
+  (await rec.recommend({ k: 3 }))[0]?.because.length;
+  // @ts-expect-error: explain is a boolean
+  await rec.recommend({ explain: "yes" });
+  // @ts-expect-error: similar takes an item key, not a number
+  await rec.similar(42);
+  // @ts-expect-error: similar has no excludeSeen (the item itself is always left out)
+  await rec.similar("B0000223SI", { excludeSeen: false });
   // @ts-expect-error: backend names are a closed set
   await Recommender.load(new Uint8Array(), { backend: "gpu" });
   // @ts-expect-error: the digest is hex text, not bytes

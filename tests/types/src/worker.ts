@@ -11,6 +11,7 @@ export async function everyWorkerMember(bytes: Uint8Array): Promise<string[]> {
   const byString = await RecommenderWorker.load("/models/store.lrm", { persist: false });
   await rec.record("B0000223SI", "view");
   const items: Recommendation[] = await rec.recommend({ k: 5 });
+  const similar: Recommendation[] = await rec.similar("B0000223SI", { k: 5 });
   const events: HistoryEvent[] = await rec.history();
   const text: string = await rec.exportHistory();
   await rec.importHistory(text);
@@ -20,7 +21,7 @@ export async function everyWorkerMember(bytes: Uint8Array): Promise<string[]> {
   await rec.clearHistory();
   const report: BackendReport = rec.backendReport;
   const backend: "cpu" | "webgpu" = rec.backend;
-  const sizes: number = rec.itemCount + rec.dim + items.length + events.length + catalog.length + schema.length;
+  const sizes: number = rec.itemCount + rec.dim + items.length + similar.length + events.length + catalog.length + schema.length;
   const ns: string = rec.namespace;
   byUrl.terminate();
   await byString.free();
