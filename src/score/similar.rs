@@ -12,7 +12,7 @@
 //!
 //! Why the whole query rather than "the `NBRS` list first, vectors to fill": on the Scientific
 //! validation split, predicting each shopper's next item from the previous one alone, the query
-//! ranks better (docs/QUALITY.md § 9, `scripts/similar-quality.sh`).
+//! ranks better (docs/QUALITY.md § 10, `scripts/similar-quality.sh`).
 //!
 //! **Fallback.** An item without a usable vector (a zero row: no training events, and no
 //! content placement at packing time) and without an `NBRS` list has nothing to be similar by;
