@@ -49,6 +49,7 @@ fn ship() -> ShipOptions {
     ShipOptions {
         rows4: true,
         neighbours: Some(NeighbourParams::default()),
+        ..ShipOptions::default()
     }
 }
 

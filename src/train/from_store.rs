@@ -8,19 +8,22 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use super::cold::{self, ColdOptions, ColdReport};
 use super::store::{time, StoreData, StoreOptions};
 use super::transitions::{self, NeighbourParams};
 use super::{als, pack, TrainParams};
 use crate::model::{Model, Provenance};
 use crate::{Error, Result};
 
-/// How the model is shipped: row format and optional neighbour lists.
+/// How the model is shipped: row format, optional neighbour lists, cold-start placement.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ShipOptions {
     /// 4-bit `QI4R` rows instead of int8.
     pub rows4: bool,
     /// Add the `NBRS` section with these settings.
     pub neighbours: Option<NeighbourParams>,
+    /// How items with too few events get their vector ([`cold`]).
+    pub cold: ColdOptions,
 }
 
 /// A long phase of training, for progress displays.
@@ -40,9 +43,27 @@ pub fn train_store(
     ship: &ShipOptions,
     progress: &mut dyn FnMut(Phase<'_>),
 ) -> Result<Model> {
+    Ok(train_store_report(data, params, ship, progress)?.0)
+}
+
+/// [`train_store`], with what cold-start placement did (`localrank train` records it in the
+/// provenance as `cold_start`, [`ColdReport::describe`]).
+pub fn train_store_report(
+    data: &StoreData,
+    params: &TrainParams,
+    ship: &ShipOptions,
+    progress: &mut dyn FnMut(Phase<'_>),
+) -> Result<(Model, ColdReport)> {
     params.validate()?;
+    ship.cold.validate()?;
     let interactions = als::Interactions::from_events(data.kind_sequences(), data.items(), params);
-    let factors = als::train(&interactions, params, &mut |p| progress(Phase::Sweep(p)))?;
+    let mut factors = als::train(&interactions, params, &mut |p| progress(Phase::Sweep(p)))?;
+    let report = cold::place(
+        &mut factors.items,
+        interactions.counts(),
+        &data.content,
+        &ship.cold,
+    )?;
     let mut model = pack::pack_plain(
         &data.keys,
         &factors.items,
@@ -56,7 +77,7 @@ pub fn train_store(
         progress(Phase::Neighbours);
         model.extra.neighbours = Some(transitions::build(&data.item_sequences(), data.items(), p)?);
     }
-    Ok(model)
+    Ok((model, report))
 }
 
 /// SHA-256 of `bytes`, in lower-case hex: what `localrank train` and `inspect` print for a model
