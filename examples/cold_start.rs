@@ -114,7 +114,11 @@ fn run(args: &[String]) -> Result<()> {
         let (m, rep) = shipped(&data, &cold_train, &dense, &content, &opts)?;
         let r = ranks(&split, n, &Device(&m));
         let name = format!("held-out items placed by `{}`", placement.name());
-        row(&name, &r, format!("{} / {}", rep.by_content, rep.by_popularity));
+        row(
+            &name,
+            &r,
+            format!("{} / {}", rep.by_content, rep.by_popularity),
+        );
     }
     let full = train_dense(&split, n, &params, &mut |_| {})?;
     let none = ColdOptions {
@@ -123,15 +127,16 @@ fn run(args: &[String]) -> Result<()> {
     };
     let (m, _) = shipped(&data, &split.train, &full, &content, &none)?;
     let reference = ranks(&split, n, &Device(&m));
-    row("reference: trained with their events", &reference, "–".into());
+    row(
+        "reference: trained with their events",
+        &reference,
+        "–".into(),
+    );
 
     println!("\nNo items held out; items with fewer than N training events placed by content:\n");
     println!("| --cold-min-events | items placed | test HR@10 | NDCG@10 | NDCG@10 vs none |\n|---|---|---|---|---|");
     let base = quality(&reference, &|_| true);
-    println!(
-        "| (none) | 0 | {:.4} | {:.4} | – |",
-        base.hr10, base.ndcg10
-    );
+    println!("| (none) | 0 | {:.4} | {:.4} | – |", base.hr10, base.ndcg10);
     for min_events in [1, 2, 3, 5] {
         let opts = ColdOptions {
             min_events,

@@ -12,18 +12,24 @@ use std::path::Path;
 use futures::executor::block_on;
 use localrank::history::store::MemoryStore;
 use localrank::history::EventKind;
+use localrank::model::ItemTable;
 use localrank::score::backend::{Backend, Requested};
 use localrank::train::cold::{ColdOptions, Placement};
 use localrank::train::from_store::{self, ShipOptions};
 use localrank::train::store::{self, StoreData, StoreOptions};
 use localrank::train::TrainParams;
-use localrank::model::ItemTable;
 use localrank::{Engine, Model, RecommendOptions};
 use ndarray::Array2;
 
 fn engine(model: &Model) -> Engine<MemoryStore> {
     let cpu = Backend::cpu(Requested::Cpu, "reference");
-    block_on(Engine::open(model.clone(), cpu, MemoryStore::default(), 500)).unwrap()
+    block_on(Engine::open(
+        model.clone(),
+        cpu,
+        MemoryStore::default(),
+        500,
+    ))
+    .unwrap()
 }
 
 fn top(e: &Engine<MemoryStore>, k: usize) -> Vec<String> {
@@ -56,7 +62,10 @@ fn an_empty_history_gets_the_popular_items_in_prior_order_with_ties_to_the_lower
     assert_eq!(top(&e, 40), expected);
     assert_eq!(top(&e, 40), top(&engine(&model), 40), "deterministic");
     let b = &model.table.bias;
-    assert!(b[by_prior(&model)[0]] > b[by_prior(&model)[39]], "not all ties");
+    assert!(
+        b[by_prior(&model)[0]] > b[by_prior(&model)[39]],
+        "not all ties"
+    );
 }
 
 #[test]
@@ -114,7 +123,10 @@ fn train(data: &StoreData, placement: Placement) -> (Model, localrank::train::co
 /// Rows of catalogue items without any event.
 fn eventless(data: &StoreData) -> Vec<usize> {
     let mut has = vec![false; data.items()];
-    data.sequences.iter().flatten().for_each(|e| has[e.item as usize] = true);
+    data.sequences
+        .iter()
+        .flatten()
+        .for_each(|e| has[e.item as usize] = true);
     (0..data.items()).filter(|&j| !has[j]).collect()
 }
 
@@ -154,7 +166,10 @@ fn without_placement_eventless_items_stay_at_zero_and_are_never_recommended_by_t
     let data = fixture_data();
     let cold = eventless(&data);
     let (model, report) = train(&data, Placement::None);
-    assert_eq!((report.cold, report.by_content, report.by_popularity), (30, 0, 0));
+    assert_eq!(
+        (report.cold, report.by_content, report.by_popularity),
+        (30, 0, 0)
+    );
     assert!(cold.iter().all(|&j| model.table.scales[j] == 0.0));
     let (pop, report) = train(&data, Placement::Popularity);
     assert_eq!(report.by_popularity, 30);

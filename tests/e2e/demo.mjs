@@ -8,21 +8,11 @@
 // Run from the repository root after `make pkg model`:  node tests/e2e/demo.mjs
 
 import { readFileSync } from "node:fs";
-import { OUT, RequestLog, check, checkOwnAssets, launch, serve, shot } from "./harness.mjs";
+import { OUT, RequestLog, afterRender, check, checkOwnAssets, launch, serve, shot } from "./harness.mjs";
 
 // The second-level Amazon department, the level the README documents (494 items).
 const CATEGORY = "Additive Manufacturing Products";
 const MODEL_PATH = "/www/models/scientific.lrm";
-
-/** Runs `action` and waits until the recommendations list has re-rendered after it. */
-async function afterRender(page, action) {
-  const before = await page.$eval("#recs", (e) => Number(e.dataset.generation ?? 0));
-  await action();
-  await page.waitForFunction((g) => {
-    const list = document.getElementById("recs");
-    return Number(list.dataset.generation ?? 0) > g && !list.hasAttribute("aria-busy");
-  }, before);
-}
 
 const recs = (page) =>
   page.$$eval("#recs .rec[data-key]", (els) =>

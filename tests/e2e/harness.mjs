@@ -108,3 +108,13 @@ export async function shot(page, name, focus) {
   }
   await page.setViewportSize(DESKTOP);
 }
+
+/** The demo page: runs `action` and waits until the recommendations list has re-rendered after it. */
+export async function afterRender(page, action) {
+  const before = await page.$eval("#recs", (e) => Number(e.dataset.generation ?? 0));
+  await action();
+  await page.waitForFunction((g) => {
+    const list = document.getElementById("recs");
+    return Number(list.dataset.generation ?? 0) > g && !list.hasAttribute("aria-busy");
+  }, before);
+}
