@@ -191,7 +191,7 @@ fn forced_webgpu_answers_an_empty_history_by_the_prior_like_the_cpu() {
     // Cold start: u = 0, so every score is the bias; few distinct biases make many ties, which
     // both backends must break towards the lower row.
     let mut model = common::synthetic_model(5_000, 32, 37);
-    model.table.bias = model.table.bias.mapv(|b| (b * 200.0).round() / 200.0);
+    model.table.bias = model.table.bias.mapv(|b| (b * 20_000.0).round() / 20_000.0);
     let Some(backend) = gpu_backend(&model, Requested::Gpu) else {
         return;
     };

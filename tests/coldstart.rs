@@ -53,7 +53,7 @@ fn by_prior(model: &Model) -> Vec<usize> {
 fn an_empty_history_gets_the_popular_items_in_prior_order_with_ties_to_the_lower_row() {
     let mut model = common::synthetic_model(500, 16, 7);
     // Few distinct priors, so ties are common (as items with equal counts have).
-    model.table.bias = model.table.bias.mapv(|b| (b * 300.0).round() / 300.0);
+    model.table.bias = model.table.bias.mapv(|b| (b * 3000.0).round() / 3000.0);
     let e = engine(&model);
     let expected: Vec<String> = by_prior(&model)[..40]
         .iter()
