@@ -86,12 +86,12 @@ test-browser: test-chrome test-firefox
 test-chrome:
 	@echo "== browser tests: headless Chromium =="
 	env -u GECKODRIVER CHROMEDRIVER=$(CHROMEDRIVER) LOCALRANK_EXPECT_BROWSER=Chrome WASM_BINDGEN_TEST_TIMEOUT=$(BROWSER_TEST_TIMEOUT) \
-	  wasm-pack test --headless --chrome -- --test web --test web_args --test web_attributes --test web_gpu --test kernel --test web_storage --test web_integrity
+	  wasm-pack test --headless --chrome -- --test web --test web_args --test web_attributes --test web_gpu --test kernel --test web_storage --test web_integrity --test web_coldstart
 
 test-firefox:
 	@echo "== browser tests: headless Firefox =="
 	env -u CHROMEDRIVER GECKODRIVER=$$(command -v geckodriver) LOCALRANK_EXPECT_BROWSER=Firefox WASM_BINDGEN_TEST_TIMEOUT=$(BROWSER_TEST_TIMEOUT) \
-	  wasm-pack test --headless --firefox -- --test web --test web_args --test web_attributes --test web_gpu --test kernel --test web_storage --test web_integrity
+	  wasm-pack test --headless --firefox -- --test web --test web_args --test web_attributes --test web_gpu --test kernel --test web_storage --test web_integrity --test web_coldstart
 
 # Issue 13's acceptance path, first half: the fixture store's CSV events and JSONL catalogue
 # through `localrank train --tune` (6 trials; the report lands beside it as store.report.{json,md});
@@ -119,6 +119,8 @@ test-e2e: pkg model storefront store-model
 	node tests/e2e/demo.mjs
 	@echo "== end-to-end: demo diversity slider and de-duplicated rows =="
 	node tests/e2e/diversity.mjs
+	@echo "== end-to-end: cold start (empty history: Popular now, by the prior) in headless Chromium =="
+	node tests/e2e/coldstart.mjs
 	@echo "== end-to-end: example storefront in headless Chromium =="
 	node tests/e2e/storefront.mjs
 	@echo "== end-to-end: similar items and explanations (demo and store) in headless Chromium =="

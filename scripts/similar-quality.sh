@@ -1,6 +1,6 @@
 #!/bin/sh
 # Which similar-items method predicts "the next item given the current item" better, on the
-# Scientific validation split (docs/QUALITY.md § 9): a model trained as `make model` trains the
+# Scientific validation split (docs/QUALITY.md § 10): a model trained as `make model` trains the
 # shipped one (same flags) but on every user's seq[:-2], then each user's seq[-2] is ranked given
 # only seq[-3] (the current item excluded), by each method of tests/similar.rs.
 # Usage: scripts/similar-quality.sh  (B=path/to/localrank to use a built trainer)

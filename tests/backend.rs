@@ -229,3 +229,24 @@ fn reranked_answers_are_the_same_on_both_backends() {
     }
     assert_eq!(gpu.backend().name(), "webgpu");
 }
+
+#[test]
+fn forced_webgpu_answers_an_empty_history_by_the_prior_like_the_cpu() {
+    // Cold start: u = 0, so every score is the bias; few distinct biases make many ties, which
+    // both backends must break towards the lower row.
+    let mut model = common::synthetic_model(5_000, 32, 37);
+    model.table.bias = model.table.bias.mapv(|b| (b * 20_000.0).round() / 20_000.0);
+    let Some(backend) = gpu_backend(&model, Requested::Gpu) else {
+        return;
+    };
+    let open = |b| block_on(Engine::open(model.clone(), b, MemoryStore::default(), 500)).unwrap();
+    let gpu = open(backend);
+    let cpu = open(Backend::cpu(Requested::Cpu, "reference"));
+    assert_eq!(gpu.backend().name(), "webgpu");
+    assert_eq!(keys(&top(&gpu, 100)), keys(&top(&cpu, 100)));
+    let b = &model.table.bias;
+    let mut prior: Vec<usize> = (0..b.len()).collect();
+    prior.sort_by(|&x, &y| b[y].total_cmp(&b[x]).then(x.cmp(&y)));
+    let expected: Vec<String> = prior[..100].iter().map(|i| format!("item-{i}")).collect();
+    assert_eq!(keys(&top(&cpu, 100)), expected);
+}

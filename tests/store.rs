@@ -49,7 +49,7 @@ fn ship() -> ShipOptions {
     ShipOptions {
         rows4: true,
         neighbours: Some(NeighbourParams::default()),
-        within_sessions: false,
+        ..ShipOptions::default()
     }
 }
 

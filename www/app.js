@@ -309,6 +309,8 @@ async function renderRecs() {
       ? "No history on this device yet, so these are the most popular items. View or add something to personalise them."
       : `Personalised from ${nf.format(historyLength)} event${historyLength === 1 ? "" : "s"} stored on this device.`;
   document.querySelector(".recs-section").dataset.mode = historyLength === 0 ? "popular" : "personal";
+  // Cold start: an empty history is answered by the model's popularity prior (README § Cold start).
+  $("recs-heading").textContent = historyLength === 0 ? "Popular now" : "Recommended for you";
 
   const fragment = document.createDocumentFragment();
   items.forEach((item, i) => {

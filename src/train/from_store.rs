@@ -8,13 +8,14 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use super::cold::{self, ColdOptions, ColdReport};
 use super::store::{time, StoreData, StoreOptions};
 use super::transitions::{self, NeighbourParams};
 use super::{als, pack, TrainParams};
 use crate::model::{Model, Provenance};
 use crate::{Error, Result};
 
-/// How the model is shipped: row format and optional neighbour lists.
+/// How the model is shipped: row format, optional neighbour lists, cold-start placement.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ShipOptions {
     /// 4-bit `QI4R` rows instead of int8.
@@ -24,6 +25,8 @@ pub struct ShipOptions {
     /// Count next-item pairs only within a session when the event file has a session column
     /// (off by default: on the generated store it did not help, docs/TRAINING.md § Sessions).
     pub within_sessions: bool,
+    /// How items with too few events get their vector ([`cold`]).
+    pub cold: ColdOptions,
 }
 
 /// A long phase of training, for progress displays.
@@ -45,9 +48,27 @@ pub fn train_store(
     ship: &ShipOptions,
     progress: &mut dyn FnMut(Phase<'_>),
 ) -> Result<Model> {
+    Ok(train_store_report(data, params, ship, progress)?.0)
+}
+
+/// [`train_store`], with what cold-start placement did (`localrank train` records it in the
+/// provenance as `cold_start`, [`ColdReport::describe`]).
+pub fn train_store_report(
+    data: &StoreData,
+    params: &TrainParams,
+    ship: &ShipOptions,
+    progress: &mut dyn FnMut(Phase<'_>),
+) -> Result<(Model, ColdReport)> {
     params.validate()?;
+    ship.cold.validate()?;
     let interactions = als::Interactions::from_events(data.kind_sequences(), data.items(), params);
-    let factors = als::train(&interactions, params, &mut |p| progress(Phase::Sweep(p)))?;
+    let mut factors = als::train(&interactions, params, &mut |p| progress(Phase::Sweep(p)))?;
+    let report = cold::place(
+        &mut factors.items,
+        interactions.counts(),
+        &data.content,
+        &ship.cold,
+    )?;
     progress(Phase::Pack);
     let mut model = pack::pack_plain(
         &data.keys,
@@ -69,7 +90,7 @@ pub fn train_store(
         )?;
         model.extra.neighbours = Some(nb);
     }
-    Ok(model)
+    Ok((model, report))
 }
 
 /// SHA-256 of `bytes`, in lower-case hex: what `localrank train` and `inspect` print for a model

@@ -11,6 +11,7 @@
 pub mod als;
 pub mod baselines;
 pub mod catalog;
+pub mod cold;
 pub mod dataset;
 pub mod diversity_eval;
 pub mod evaluate;
@@ -127,12 +128,43 @@ pub fn train_model_with(
     neighbours: Option<&transitions::NeighbourParams>,
     progress: &mut dyn FnMut(&als::Progress),
 ) -> Result<crate::Model> {
+    let ship = from_store::ShipOptions {
+        rows4,
+        neighbours: neighbours.copied(),
+        cold: cold::ColdOptions::default(),
+    };
+    Ok(train_model_report(data, params, &ship, progress)?.0)
+}
+
+/// [`train_model_with`] with every shipping option, cold-start placement included (content from
+/// the products' title, department and brand), and what placement did.
+pub fn train_model_report(
+    data: &Dataset,
+    params: &TrainParams,
+    ship: &from_store::ShipOptions,
+    progress: &mut dyn FnMut(&als::Progress),
+) -> Result<(crate::Model, cold::ColdReport)> {
     params.validate()?;
+    ship.cold.validate()?;
     let interactions = als::Interactions::from_sequences(&data.sequences, data.items(), params);
-    let factors = als::train(&interactions, params, progress)?;
-    let mut model = pack::pack(data, &factors.items, interactions.counts(), params, rows4)?;
-    if let Some(p) = neighbours {
+    let mut factors = als::train(&interactions, params, progress)?;
+    let content: Vec<cold::ItemContent> =
+        data.products.iter().map(cold::ItemContent::from).collect();
+    let report = cold::place(
+        &mut factors.items,
+        interactions.counts(),
+        &content,
+        &ship.cold,
+    )?;
+    let mut model = pack::pack(
+        data,
+        &factors.items,
+        interactions.counts(),
+        params,
+        ship.rows4,
+    )?;
+    if let Some(p) = &ship.neighbours {
         model.extra.neighbours = Some(transitions::build(&data.sequences, data.items(), p)?);
     }
-    Ok(model)
+    Ok((model, report))
 }

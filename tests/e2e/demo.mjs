@@ -14,7 +14,6 @@ import { OUT, RequestLog, afterRender, check, checkOwnAssets, launch, serve, sho
 const CATEGORY = "Additive Manufacturing Products";
 const MODEL_PATH = "/www/models/scientific.lrm";
 
-
 const recs = (page) =>
   page.$$eval("#recs .rec[data-key]", (els) =>
     els.map((e) => ({ key: e.dataset.key, category: e.querySelector(".rec-category").textContent })),

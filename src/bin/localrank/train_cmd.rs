@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use clap::Args;
+use localrank::train::cold::{self, ColdOptions, ColdReport, Placement};
 use localrank::train::experiment::RowFormat;
 use localrank::train::from_store::{self, Phase, ShipOptions};
 use localrank::train::store::options::{
@@ -13,7 +14,7 @@ use localrank::train::store::options::{
     StoreOptions, TimeUnit, UnknownItems,
 };
 use localrank::train::store::{self, Reading, StoreData};
-use localrank::train::{train_model_with, Dataset, TrainParams};
+use localrank::train::{train_model_report, Dataset, TrainParams};
 use localrank::{Error, Model, Result};
 
 use crate::args::{CatalogFlags, List, NbrFlags, TrainFlags};
@@ -47,6 +48,40 @@ pub struct TrainArgs {
     nbr: NbrFlags,
     #[command(flatten)]
     tune: TuneFlags,
+    #[command(flatten)]
+    cold: ColdFlags,
+}
+
+/// Cold start: catalogue items with too few events (README § Cold start).
+#[derive(Args, Debug)]
+pub struct ColdFlags {
+    /// How items with fewer than --cold-min-events events get their vector: content (the
+    /// nearest trained items by title words, category path and brand), popularity (the
+    /// count-weighted mean of trained items) or none (as trained: zero without events)
+    #[arg(
+        long,
+        default_value = "content",
+        value_name = "none|content|popularity"
+    )]
+    cold_placement: Placement,
+    /// Items with fewer events than this are placed (1: only items without any event)
+    #[arg(long, default_value_t = cold::DEFAULT_MIN_EVENTS, value_name = "N")]
+    cold_min_events: u32,
+    /// Content neighbours averaged per placed item
+    #[arg(long, default_value_t = cold::DEFAULT_NEIGHBOURS, value_name = "M")]
+    cold_neighbours: usize,
+}
+
+impl ColdFlags {
+    fn options(&self) -> Result<ColdOptions> {
+        let o = ColdOptions {
+            placement: self.cold_placement,
+            min_events: self.cold_min_events,
+            neighbours: self.cold_neighbours,
+        };
+        o.validate()?;
+        Ok(o)
+    }
 }
 
 /// How to read the store's files (with --events only).
@@ -154,6 +189,7 @@ impl TrainArgs {
             rows4,
             neighbours: self.nbr.single()?,
             within_sessions: self.store.nbr_within_sessions,
+            cold: self.cold.options()?,
         })
     }
 }
@@ -270,7 +306,7 @@ fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Resul
     eprintln!("training: {params:?}");
     let bar = progress::sweeps(params.iterations);
     let mut spinner = None;
-    let model = from_store::train_store(&data, &params, &ship, &mut |phase| match phase {
+    let trained = from_store::train_store_report(&data, &params, &ship, &mut |phase| match phase {
         Phase::Sweep(p) => progress::sweep(&bar, p),
         Phase::Pack => phases.end("ALS"),
         Phase::Neighbours => {
@@ -283,19 +319,16 @@ fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Resul
     if let Some(s) = spinner {
         s.finish_and_clear();
     }
-    let mut model = model?;
+    let (mut model, cold) = trained?;
     phases.end(if ship.neighbours.is_some() {
         "neighbours"
     } else {
         "pack"
     });
-    model.extra.provenance = Some(from_store::provenance(
-        &opts,
-        &data,
-        &params,
-        &ship,
-        created_unix()?,
-    )?);
+    report_cold(&cold);
+    let mut prov = from_store::provenance(&opts, &data, &params, &ship, created_unix()?)?;
+    prov.set("cold_start", cold.describe());
+    model.extra.provenance = Some(prov);
     if !args.tune.no_report {
         let candidate = tune_cmd::start(&params, ship.neighbours);
         tune_cmd::write_report(
@@ -329,15 +362,16 @@ fn train_scientific(args: &TrainArgs, dir: PathBuf, params: &TrainParams) -> Res
         data.sequences.len()
     );
     let bar = progress::sweeps(params.iterations);
-    let model = train_model_with(
-        &data,
-        params,
-        ship.rows4,
-        ship.neighbours.as_ref(),
-        &mut |p| progress::sweep(&bar, p),
-    );
+    let trained = train_model_report(&data, params, &ship, &mut |p| progress::sweep(&bar, p));
     bar.finish_and_clear();
-    model
+    let (model, cold) = trained?;
+    report_cold(&cold);
+    Ok(model)
+}
+
+/// Prints what cold-start placement did.
+fn report_cold(cold: &ColdReport) {
+    eprintln!("cold start: {}", cold.describe());
 }
 
 pub fn run(args: TrainArgs) -> Result<()> {

@@ -8,6 +8,7 @@ use super::options::{CatalogColumns, FileOptions, StoreOptions};
 use super::table::{self, Cell, ReadProgress, RowResult, Source, Wanted};
 use super::{DropReason, FileReport};
 use crate::model::{AttrValues, Attribute, Attributes, Metadata};
+use crate::train::cold::ItemContent;
 use crate::train::pack::META_FIELDS;
 use crate::{Error, Result};
 
@@ -149,6 +150,25 @@ fn leaf(cell: &Cell) -> String {
             .and_then(|t| t.rsplit('>').next().map(|p| p.trim().to_owned()))
             .unwrap_or_default(),
     }
+}
+
+/// Each item's content for cold-start placement ([`crate::train::cold`]): title, category
+/// path (a list's parts, or a text split at `>`) and brand. Event-only items have none.
+pub fn content(table: &CatalogTable, n: usize) -> Vec<ItemContent> {
+    let cell = |row: usize, col: Option<usize>| col.and_then(|c| table.rows.get(row)?.get(c));
+    (0..n)
+        .map(|row| ItemContent {
+            title: cell(row, table.title).and_then(text).unwrap_or_default(),
+            category_path: match cell(row, table.category) {
+                Some(Cell::List(l)) => l.clone(),
+                Some(c) => text(c)
+                    .map(|t| t.split('>').map(|p| p.trim().to_owned()).collect())
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            },
+            brand: cell(row, table.brand).and_then(text).unwrap_or_default(),
+        })
+        .collect()
 }
 
 /// One column of `n` items (rows past the catalogue's are absent), or `None` when it has no

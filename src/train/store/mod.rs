@@ -224,10 +224,12 @@ pub fn load_from(
         });
     }
     let (meta, attributes) = catalog::finish(&table, &items.keys)?;
+    let content = catalog::content(&table, items.keys.len());
     Ok(StoreData {
         keys: items.keys,
         meta,
         attributes,
+        content,
         sequences,
         has_sessions,
         events_report,
@@ -245,6 +247,9 @@ pub struct StoreData {
     pub meta: Metadata,
     /// Typed catalogue attributes per item (`ATTR`).
     pub attributes: Attributes,
+    /// Title, category path and brand per item, for placing items without enough events
+    /// ([`crate::train::cold`]).
+    pub content: Vec<crate::train::cold::ItemContent>,
     /// One chronological sequence per user (users in order of first appearance); equal
     /// timestamps keep file order.
     pub sequences: Vec<Vec<StoreEvent>>,

@@ -1,0 +1,93 @@
+// End-to-end check of cold start on the demo page (issue 15.3): a fresh browser profile (no
+// history) shows "Popular now", and its items are the model's ten most popular by the
+// popularity prior — read here straight from the model file's BIAS and KEYS sections
+// (docs/FORMAT.md § 1), ties to the lower row — on the CPU and on WebGPU alike; one view turns
+// the row into "Recommended for you", clearing brings the same popular list back; no request at
+// all after the model has loaded. Screenshots: artifacts/e2e/coldstart-*.png (look at them).
+//
+// Run from the repository root after `make pkg model`:  node tests/e2e/coldstart.mjs
+
+import { readFileSync } from "node:fs";
+import { RequestLog, afterRender, check, launch, serve, shot } from "./harness.mjs";
+
+const MODEL_FILE = "www/models/scientific.lrm";
+
+/** The keys of the `k` items with the highest prior, ties to the lower row, from the file. */
+function popularByPrior(path, k) {
+  const buf = readFileSync(path);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const sections = new Map();
+  const count = view.getUint32(12, true);
+  for (let s = 0; s < count; s++) {
+    const at = 32 + 24 * s;
+    const id = buf.toString("latin1", at, at + 4);
+    sections.set(id, { offset: Number(view.getBigUint64(at + 8, true)), length: Number(view.getBigUint64(at + 16, true)) });
+  }
+  const n = view.getUint32(sections.get("DIMS").offset, true);
+  const bias = Array.from({ length: n }, (_, j) => view.getFloat32(sections.get("BIAS").offset + 4 * j, true));
+  const keysAt = sections.get("KEYS").offset;
+  check(view.getUint32(keysAt, true) === n, "KEYS count differs from DIMS");
+  const blob = keysAt + 4 + 4 * (n + 1);
+  const end = (i) => view.getUint32(keysAt + 4 + 4 * i, true);
+  const keys = Array.from({ length: n }, (_, j) => buf.toString("utf8", blob + end(j), blob + end(j + 1)));
+  const rows = [...bias.keys()].sort((a, b) => bias[b] - bias[a] || a - b);
+  return rows.slice(0, k).map((j) => keys[j]);
+}
+
+const recKeys = (page) => page.$$eval("#recs .rec[data-key]", (els) => els.map((e) => e.dataset.key));
+const heading = (page) => page.textContent("#recs-heading");
+const mode = (page) => page.$eval(".recs-section", (e) => e.dataset.mode);
+
+async function run(browser, server) {
+  const expected = popularByPrior(MODEL_FILE, 10);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } }); // fresh profile
+  const log = new RequestLog(context);
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${server.origin}/www/`);
+  await page.waitForSelector("body[data-ready='1']", { timeout: 30000 });
+  log.phase = "browse";
+
+  check((await heading(page)) === "Popular now", `empty history: heading is ${await heading(page)}`);
+  check((await mode(page)) === "popular", "empty history: section not in popular mode");
+  const popular = await recKeys(page);
+  check(JSON.stringify(popular) === JSON.stringify(expected), `popular row ${popular} ≠ the prior's top 10 ${expected}`);
+  await shot(page, "coldstart-1-popular", "#recs");
+
+  // The same list from WebGPU (SwiftShader here), then back to the CPU.
+  await afterRender(page, () => page.selectOption("#backend-choice", "webgpu"));
+  const gpuName = await page.textContent("#backend");
+  check(gpuName === "WebGPU", `backend shows ${gpuName}: ${await page.textContent("#backend-reason")}`);
+  check(JSON.stringify(await recKeys(page)) === JSON.stringify(expected), "WebGPU's popular list differs");
+  await afterRender(page, () => page.selectOption("#backend-choice", "cpu"));
+
+  // One view personalises; clearing returns to the popular list.
+  const first = await page.$eval("#grid .card[data-key]", (e) => e.dataset.key);
+  await afterRender(page, () => page.click(`#grid .card[data-key="${first}"] button.view`));
+  check((await heading(page)) === "Recommended for you", `after a view: heading is ${await heading(page)}`);
+  check((await mode(page)) === "personal", "after a view: section not in personal mode");
+  check(JSON.stringify(await recKeys(page)) !== JSON.stringify(expected), "one view changed nothing");
+  await shot(page, "coldstart-2-one-view", "#recs");
+  await afterRender(page, () => page.click("#clear"));
+  await page.waitForFunction(() => document.querySelectorAll("#history li").length === 0);
+  check((await heading(page)) === "Popular now", "after clear: heading not back to Popular now");
+  check(JSON.stringify(await recKeys(page)) === JSON.stringify(expected), "after clear: not the popular list");
+
+  const browsing = log.in("browse");
+  check(browsing.length === 0, `requests after the model loaded: ${RequestLog.describe(browsing)}`);
+  check(errors.length === 0, `page errors: ${errors.join("; ")}`);
+}
+
+const server = await serve(".");
+const browser = await launch();
+try {
+  await run(browser, server);
+  console.log(`coldstart e2e: ok ("Popular now" = the prior's top 10 on CPU and WebGPU; 0 requests after load)`);
+} catch (e) {
+  console.error(`coldstart e2e: ${e.message ?? e}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+  server.stop();
+}
