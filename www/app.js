@@ -3,6 +3,7 @@
 // Everything the user does is recorded through `rec.record`, which keeps it in IndexedDB.
 
 import { formatBytes } from "./download.js";
+import { setupFilters } from "./filters.js";
 import { evictModel, loadModel } from "./model-cache.js";
 import { NetworkMeter, displayUrl, entrySize } from "./net-meter.js";
 
@@ -189,6 +190,8 @@ async function boot() {
   renderBackend();
   $("model-info").textContent = `${nf.format(rec.itemCount)} items × ${rec.dim} dims`;
   fillCategories();
+  const shown = [...new Set(state.catalog.map((i) => i.category).filter(Boolean))].sort();
+  state.recFilter = setupFilters($("rec-filters"), rec, shown, () => renderRecs());
   enableControls();
   await renderAll();
 
@@ -272,7 +275,7 @@ async function renderRecs() {
   const excludeSeen = $("exclude-seen").checked;
   try {
     const t0 = performance.now();
-    items = await rec.recommend({ k: RECS_K, excludeSeen });
+    items = await rec.recommend({ k: RECS_K, excludeSeen, filter: state.recFilter?.() });
     const ms = performance.now() - t0;
     if (generation !== recsGeneration) return;
     $("score-ms").textContent = ms.toFixed(2);

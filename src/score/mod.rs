@@ -6,6 +6,7 @@
 
 pub mod backend;
 pub mod cpu;
+pub mod filter;
 pub mod fold;
 #[cfg(feature = "gpu")]
 pub mod gpu;
@@ -13,6 +14,7 @@ pub mod kernel;
 pub mod neighbours;
 mod quant;
 pub mod query;
+pub mod rules;
 pub mod user;
 
 pub use cpu::CpuScorer;

@@ -121,6 +121,18 @@ impl Options {
             .transpose()
     }
 
+    /// A number (any JS number; the caller checks its range).
+    pub(super) fn number(&self, key: &str) -> Result<Option<f64>, Error> {
+        self.field(key)
+            .map(|v| v.as_f64().ok_or_else(|| self.wrong(key, "a number")))
+            .transpose()
+    }
+
+    /// The field as it is (`None` when `undefined`/`null`), for a caller that checks its shape.
+    pub(super) fn raw(&self, key: &str) -> Option<JsValue> {
+        self.field(key)
+    }
+
     /// A non-negative whole number.
     pub(super) fn count(&self, key: &str) -> Result<Option<usize>, Error> {
         self.field(key)

@@ -11,6 +11,7 @@ mod gpu;
 mod idb;
 mod integrity;
 mod js;
+mod merch;
 mod rows;
 mod store;
 mod tabs;
@@ -85,6 +86,8 @@ export interface RecommendOptions {
    * `attributes()`, e.g. "brand", "price", "in_stock"). Unknown names are refused.
    */
   attributes?: string[];
+  /** Only items passing this filter (see `RecommendFilter`). Default: every item. */
+  filter?: RecommendFilter;
 }
 /**
  * The value of a catalogue attribute: a string, a number or a boolean by the attribute's type
@@ -205,15 +208,21 @@ impl LoadOptions {
 
 /// The recommend options, read from a JS object onto the engine's defaults, and the extra
 /// attributes asked for.
-fn recommend_options(value: JsValue) -> Result<(RecommendOptions, Vec<String>), Error> {
-    let known = ["k", "excludeSeen", "attributes"];
+fn recommend_options(
+    value: JsValue,
+) -> Result<(RecommendOptions, Vec<String>, crate::score::filter::Filter), Error> {
+    let known = ["k", "excludeSeen", "attributes", "filter"];
     let o = js::Options::new(value, "recommend options", &known)?;
     let d = RecommendOptions::default();
     let opts = RecommendOptions {
         k: o.count("k")?.unwrap_or(d.k),
         exclude_seen: o.bool("excludeSeen")?.unwrap_or(d.exclude_seen),
     };
-    Ok((opts, o.strings("attributes")?.unwrap_or_default()))
+    let filter = match o.raw("filter") {
+        Some(f) => merch::filter_from_js(f)?,
+        None => Default::default(),
+    };
+    Ok((opts, o.strings("attributes")?.unwrap_or_default(), filter))
 }
 
 fn check_namespace(ns: &str) -> Result<(), Error> {
@@ -354,7 +363,9 @@ impl Recommender {
             }
             _ => Vec::new(),
         };
-        let fields = Fields::catalogue(m, &attributes).map_err(js_error)?;
+        let fields = Fields::catalogue(m, &attributes)
+            .map_err(js_error)?
+            .with_live(self.engine.live());
         let start = offset.min(m.len());
         let end = start.saturating_add(count).min(m.len());
         Ok(rows::rows(
@@ -436,17 +447,23 @@ impl Recommender {
         })
     }
 
-    /// The top-k items for the current history, best first. Rejects with "InvalidArgument" for
-    /// a bad `k` or an unknown option. Makes no network request and no storage access.
+    /// The top-k items for the current history, best first, among those passing `filter`, with
+    /// the rules of `setRules` applied. Rejects with "InvalidArgument" for a bad `k`, an unknown
+    /// option, or a filter on an unknown attribute or with a value of the wrong type. Makes no network request and no storage access.
     #[wasm_bindgen(unchecked_return_type = "Promise<Recommendation[]>")]
     pub fn recommend(&self, options: Option<JsRecommendOptionsArg>) -> Promise {
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
         let parsed = recommend_options(options);
         let engine = Rc::clone(&self.engine);
         future_to_promise(async move {
-            let (opts, attributes) = parsed.map_err(js_error)?;
-            let fields = Fields::recommendation(engine.model(), &attributes).map_err(js_error)?;
-            let ranked = engine.recommend_rows(opts).await.map_err(js_error)?;
+            let (opts, attributes, filter) = parsed.map_err(js_error)?;
+            let fields = Fields::recommendation(engine.model(), &attributes)
+                .map_err(js_error)?
+                .with_live(engine.live());
+            let ranked = engine
+                .recommend_filtered(opts, &filter)
+                .await
+                .map_err(js_error)?;
             let mut items = ranked.iter().map(|r| (r.index, r.score));
             Ok(rows::rows(engine.model(), &fields, &mut items))
         })
@@ -546,7 +563,7 @@ impl Recommender {
         let m = self.engine.model();
         Ok(match m.keys.index_of(&key) {
             Some(i) => {
-                let fields = Fields::every_attribute(m);
+                let fields = Fields::every_attribute(m).with_live(self.engine.live());
                 js_sys::Reflect::get_u32(&rows::rows(m, &fields, &mut std::iter::once((i, 0.0))), 0)
                     .unwrap_or(JsValue::UNDEFINED)
             }
