@@ -9,28 +9,23 @@
 
 use std::time::Instant;
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use localrank::history::{Event, EventKind, History};
 use localrank::live::LiveAttributes;
-use localrank::model::{
-    AttrValues, Attribute, Attributes, FoldIn, ItemKeys, ItemTable, Metadata, Model,
-};
-use localrank::rng::SplitMix64 as Rng;
+use localrank::model::{AttrValues, Attribute, Attributes, Model};
 use localrank::score::backend::cpu_top_k;
 use localrank::score::filter::Filter;
 use localrank::score::query::{Query, RecommendOptions};
 use localrank::score::rules::{Boost, Pin, Rules, Target};
-use ndarray::{Array1, Array2};
 
 const D: usize = 64;
 const RUNS: usize = 41;
 
+/// The shared synthetic model (tests/common) with the conventional typed attributes.
 fn model(n: usize) -> Model {
-    let mut rng = Rng(11);
-    let table = ItemTable::quantise(
-        &Array2::from_shape_fn((n, D), |_| rng.unit()),
-        Array1::from_shape_fn(n, |_| 0.01 * rng.unit()),
-    );
-    let gram = table.gram();
+    let mut m = common::synthetic_model(n, D, 11);
     let text = |name: &str, f: &dyn Fn(usize) -> String| Attribute {
         name: name.into(),
         present: vec![true; n],
@@ -43,7 +38,7 @@ fn model(n: usize) -> Model {
                 .collect(),
         ),
     };
-    let attributes = Attributes {
+    m.extra.attributes = Attributes {
         fields: vec![
             text("category", &|i| {
                 format!("D{} > S{} > L{}", i % 10, i % 100, i % 1000)
@@ -61,23 +56,7 @@ fn model(n: usize) -> Model {
             text("tags", &|i| format!("t{}|u{}", i % 20, i % 50)),
         ],
     };
-    Model {
-        table,
-        keys: ItemKeys::new((0..n).map(|i| format!("item-{i}")).collect())
-            .unwrap_or_else(|e| panic!("{e}")),
-        meta: Metadata::default(),
-        fold: FoldIn {
-            lambda: 0.5,
-            alpha: 10.0,
-            decay: 0.9,
-            kind_weights: vec![1.0, 2.0, 3.0],
-            gram,
-        },
-        extra: localrank::model::Extensions {
-            attributes,
-            ..Default::default()
-        },
-    }
+    m
 }
 
 fn main() {

@@ -6,23 +6,16 @@
 //
 // Run from the repository root after `make pkg model`:  node tests/e2e/filters.mjs
 
-import { RequestLog, check, launch, serve, shot } from "./harness.mjs";
+import { RequestLog, afterRender, check, launch, serve, shot } from "./harness.mjs";
 
 const CATEGORY = "Additive Manufacturing Products";
 
-async function afterRender(page, action) {
-  const before = await page.$eval("#recs", (e) => Number(e.dataset.generation ?? 0));
-  await action();
-  await page.waitForFunction((g) => {
-    const list = document.getElementById("recs");
-    return Number(list.dataset.generation ?? 0) > g && !list.hasAttribute("aria-busy");
-  }, before);
-}
-
-const recs = (page) =>
-  page.$$eval("#recs .rec[data-key]", (els) =>
-    els.map((e) => ({ key: e.dataset.key, category: e.querySelector(".rec-category").textContent })),
+/** The shown recommendations as `key:category` strings. */
+const shown = (page) =>
+  page.$$eval("#recs .rec[data-key]", (list) =>
+    list.map((li) => `${li.dataset.key}:${li.querySelector(".rec-category").textContent}`),
   );
+const categoryOf = (entry) => entry.slice(entry.indexOf(":") + 1);
 
 async function main() {
   const server = await serve(".");
@@ -36,22 +29,22 @@ async function main() {
     await page.goto(`${server.origin}/www/`);
     await page.waitForSelector("body[data-ready='1']", { timeout: 30000 });
     log.phase = "browse";
-    const all = await recs(page);
+    const all = await shown(page);
     check(all.length === 10, `expected 10 recommendations, got ${all.length}`);
 
     const options = await page.$$eval("#rec-category option", (os) => os.map((o) => o.value));
     check(options.includes(CATEGORY), `category selector lacks "${CATEGORY}"`);
-    await afterRender(page, () => page.selectOption("#rec-category", CATEGORY));
-    const narrowed = await recs(page);
+    await afterRender(page, "recs", () => page.selectOption("#rec-category", CATEGORY));
+    const narrowed = await shown(page);
     check(narrowed.length === 10, `category filter: expected 10 items, got ${narrowed.length}`);
     check(
-      narrowed.every((r) => r.category === CATEGORY),
-      `category filter let through ${narrowed.filter((r) => r.category !== CATEGORY).map((r) => r.category)}`,
+      narrowed.every((r) => categoryOf(r) === CATEGORY),
+      `category filter let through ${narrowed.map(categoryOf).filter((c) => c !== CATEGORY)}`,
     );
     await shot(page, "filters-1-category");
 
-    await afterRender(page, () => page.selectOption("#rec-category", ""));
-    const back = await recs(page);
+    await afterRender(page, "recs", () => page.selectOption("#rec-category", ""));
+    const back = await shown(page);
     check(JSON.stringify(back) === JSON.stringify(all), "\"All categories\" did not restore the list");
 
     const stockDisabled = await page.$eval("#rec-in-stock", (e) => e.disabled);

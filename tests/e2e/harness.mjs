@@ -108,3 +108,19 @@ export async function shot(page, name, focus) {
   }
   await page.setViewportSize(DESKTOP);
 }
+
+/**
+ * Runs `action` and waits until element `#id` has rendered after it: its `data-generation` grew
+ * and it is no longer `aria-busy` (the demo's `#recs` and the example store's `#app` do both).
+ */
+export async function afterRender(page, id, action) {
+  const before = await page.$eval(`#${id}`, (e) => Number(e.dataset.generation ?? 0));
+  await action();
+  await page.waitForFunction(
+    ([id, g]) => {
+      const el = document.getElementById(id);
+      return Number(el.dataset.generation ?? 0) > g && !el.hasAttribute("aria-busy");
+    },
+    [id, before],
+  );
+}
