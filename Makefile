@@ -117,6 +117,8 @@ test-e2e: pkg model storefront store-model
 	node tests/e2e/store.mjs
 	@echo "== end-to-end: demo page in headless Chromium =="
 	node tests/e2e/demo.mjs
+	@echo "== end-to-end: the demo's recommendation filters in headless Chromium =="
+	node tests/e2e/filters.mjs
 	@echo "== end-to-end: example storefront in headless Chromium =="
 	node tests/e2e/storefront.mjs
 	@echo "== end-to-end: Web Worker companion (pkg/worker.js) in headless Chromium =="
