@@ -121,6 +121,8 @@ test-e2e: pkg model storefront store-model
 	node tests/e2e/diversity.mjs
 	@echo "== end-to-end: cold start (empty history: Popular now, by the prior) in headless Chromium =="
 	node tests/e2e/coldstart.mjs
+	@echo "== end-to-end: the demo's recommendation filters in headless Chromium =="
+	node tests/e2e/filters.mjs
 	@echo "== end-to-end: example storefront in headless Chromium =="
 	node tests/e2e/storefront.mjs
 	@echo "== end-to-end: similar items and explanations (demo and store) in headless Chromium =="

@@ -10,6 +10,8 @@
 //! - [`score`]: history → fold-in state → one query → top-k by a backend ([`score::query`]).
 //! - [`rank`]: top-k with exclusions and deterministic ties.
 //! - [`recommender`]: the engine that ties them together (what JS calls through `wasm_api`).
+//! - [`live`]: attribute values the page sets after load (stock, price), read by filters,
+//!   rules and results.
 //! - [`results`]: the fields a recommendation or catalogue entry returns.
 //! - `train` (feature `train`, native): dataset loading, ALS training, packing.
 
@@ -21,6 +23,7 @@
 pub mod error;
 pub mod history;
 pub mod linalg;
+pub mod live;
 pub mod model;
 pub mod rank;
 pub mod recommender;

@@ -3,19 +3,23 @@
 //! the browser runs; `wasm_api` only converts types and plugs in IndexedDB.
 
 use std::cell::{Ref, RefCell};
+use std::rc::Rc;
 
 use crate::history::document::HistoryDocument;
 use crate::history::retention::{self, Retention};
 use crate::history::store::HistoryStore;
 use crate::history::{Event, EventKind, History};
+use crate::live::{LiveAttributes, OwnedValue};
 use crate::model::Model;
 use crate::rank::{diversity, Ranked};
 use crate::score::backend::Backend;
 use crate::score::explain::Explainer;
 pub use crate::score::explain::Reason;
+use crate::score::filter::Filter;
 use crate::score::fold::{known_rows, FoldState};
 use crate::score::query::Query;
 pub use crate::score::query::{RecommendOptions, MAX_K};
+use crate::score::rules::Rules;
 pub use crate::score::similar::SimilarOptions;
 use crate::serial::Serial;
 use crate::{Error, Result};
@@ -49,6 +53,10 @@ pub struct Engine<S: HistoryStore> {
     retention: Retention,
     /// Milliseconds since the Unix epoch (the browser's `Date.now`), for retention by age.
     now: fn() -> f64,
+    /// Attribute values set after load; shared with result builders by `Rc` (copied on write).
+    live: RefCell<Rc<LiveAttributes>>,
+    /// The store's merchandising rules, checked against the model when set.
+    rules: RefCell<Rc<Rules>>,
 }
 
 impl<S: HistoryStore> Engine<S> {
@@ -81,6 +89,8 @@ impl<S: HistoryStore> Engine<S> {
             serial: Serial::default(),
             retention,
             now,
+            live: RefCell::default(),
+            rules: RefCell::default(),
         })
     }
 
@@ -213,13 +223,57 @@ impl<S: HistoryStore> Engine<S> {
     /// popularity damping, diversity). Result objects are built from these by the caller (the
     /// JS façade builds them without intermediate strings).
     pub async fn recommend_rows(&self, opts: RecommendOptions) -> Result<Vec<Ranked>> {
+        self.recommend_filtered(opts, &Filter::default()).await
+    }
+
+    /// [`Self::recommend_rows`] restricted to the rows `filter` lets through under the live
+    /// values, with the store's rules applied; k rows come back whenever k qualify.
+    pub async fn recommend_filtered(
+        &self,
+        opts: RecommendOptions,
+        filter: &Filter,
+    ) -> Result<Vec<Ranked>> {
         // The state is not borrowed across the GPU's await.
-        let query = Query::new(&self.model, &mut self.fold.borrow_mut(), opts)?;
+        let mut query = Query::new(&self.model, &mut self.fold.borrow_mut(), opts)?;
+        let (live, rules) = (self.live(), self.rules());
+        query.restrict(&self.model, &live, filter, &rules)?;
         let table = &self.model.table;
         Ok(diversity::rank(&self.model, &query, |q| async move {
             self.backend.top_k(table, &q).await
         })
         .await)
+    }
+
+    /// The live attribute values (the model's, with what [`Self::set_attributes`] changed).
+    pub fn live(&self) -> Rc<LiveAttributes> {
+        Rc::clone(&self.live.borrow())
+    }
+
+    /// Sets item `key`'s values of typed attributes (`None`: no value now), e.g. `in_stock`
+    /// and `price`, for filters, rules and results from now on. Unknown keys or attributes, a
+    /// `META` display field and values of the wrong type are refused; then nothing changes.
+    pub fn set_attributes(&self, key: &str, values: &[(String, Option<OwnedValue>)]) -> Result<()> {
+        let mut live = (*self.live()).clone();
+        live.set(&self.model, key, values)?;
+        *self.live.borrow_mut() = Rc::new(live);
+        Ok(())
+    }
+
+    /// Forgets every value [`Self::set_attributes`] set.
+    pub fn clear_attribute_overrides(&self) {
+        *self.live.borrow_mut() = Rc::default();
+    }
+
+    /// The merchandising rules in force.
+    pub fn rules(&self) -> Rc<Rules> {
+        Rc::clone(&self.rules.borrow())
+    }
+
+    /// Replaces the merchandising rules (checked first: on error the old ones stay).
+    pub fn set_rules(&self, rules: Rules) -> Result<()> {
+        rules.validate(&self.model)?;
+        *self.rules.borrow_mut() = Rc::new(rules);
+        Ok(())
     }
 
     /// The history as a versioned JSON document.

@@ -10,6 +10,9 @@
 //! always text, from `META` or `""` (never from `ATTR`), so every result has them as strings.
 //! Nothing here knows about JS.
 
+use std::rc::Rc;
+
+use crate::live::LiveAttributes;
 use crate::model::{AttrType, AttrValue, Model};
 use crate::{Error, Result};
 
@@ -98,6 +101,8 @@ pub fn schema(model: &Model) -> Vec<(&str, AttrType)> {
 pub struct Fields {
     names: Vec<String>,
     sources: Vec<Source>,
+    /// Values set after load, read before the model's ([`Self::with_live`]).
+    live: Option<Rc<LiveAttributes>>,
 }
 
 impl Fields {
@@ -125,6 +130,7 @@ impl Fields {
         let mut f = Self {
             names: vec!["key".into()],
             sources: vec![Source::Key],
+            live: None,
         };
         if score {
             f.push("score", Source::Score);
@@ -148,6 +154,12 @@ impl Fields {
             }
         }
         Ok(f)
+    }
+
+    /// Reads typed attributes through `live` (values the page set after load) from now on.
+    pub fn with_live(mut self, live: Rc<LiveAttributes>) -> Self {
+        self.live = (!live.is_empty()).then_some(live);
+        self
     }
 
     fn push(&mut self, name: &str, source: Source) {
@@ -188,18 +200,17 @@ impl Fields {
     }
 
     /// The value of field `field` for item `row` scored `score` (ignored by catalogue fields).
-    pub fn value<'m>(&self, model: &'m Model, row: u32, score: f32, field: usize) -> Value<'m> {
+    pub fn value<'m>(&'m self, model: &'m Model, row: u32, score: f32, field: usize) -> Value<'m> {
         let i = row as usize;
         match self.sources.get(field) {
             Some(Source::Key) => Value::Text(model.keys.key(i)),
             Some(Source::Score) => Value::Number(f64::from(score)),
             Some(Source::Meta(p)) => Value::Text(model.meta.value(i, *p)),
-            Some(Source::Attr(p, _)) => model
-                .attributes()
-                .fields
-                .get(*p)
-                .and_then(|a| a.get(i))
-                .map_or(Value::Absent, Value::from),
+            Some(Source::Attr(p, _)) => match &self.live {
+                Some(live) => live.value(model, *p, row),
+                None => model.attributes().fields.get(*p).and_then(|a| a.get(i)),
+            }
+            .map_or(Value::Absent, Value::from),
             Some(Source::Empty) | None => Value::Text(""),
         }
     }
@@ -275,7 +286,7 @@ mod tests {
         v.iter().map(|s| (*s).to_owned()).collect()
     }
 
-    fn row<'m>(f: &Fields, m: &'m Model, row: u32) -> Vec<Value<'m>> {
+    fn row<'m>(f: &'m Fields, m: &'m Model, row: u32) -> Vec<Value<'m>> {
         (0..f.names().len())
             .map(|j| f.value(m, row, 0.5, j))
             .collect()

@@ -4,6 +4,7 @@
 
 import { diversityControl } from "./diversity.js";
 import { formatBytes } from "./download.js";
+import { setupFilters } from "./filters.js";
 import { evictModel, loadModel } from "./model-cache.js";
 import { NetworkMeter, displayUrl, entrySize } from "./net-meter.js";
 import { ProductPanel, reasonLine } from "./similar.js";
@@ -192,6 +193,8 @@ async function boot() {
   renderBackend();
   $("model-info").textContent = `${nf.format(rec.itemCount)} items × ${rec.dim} dims`;
   fillCategories();
+  const shown = [...new Set(state.catalog.map((i) => i.category).filter(Boolean))].sort();
+  state.recFilter = setupFilters($("rec-filters"), rec, shown, () => renderRecs());
   enableControls();
   await renderAll();
 
@@ -290,7 +293,13 @@ async function renderRecs() {
   const excludeSeen = $("exclude-seen").checked;
   try {
     const t0 = performance.now();
-    items = await rec.recommend({ k: RECS_K, excludeSeen, explain: true, ...diversity.options() });
+    items = await rec.recommend({
+      k: RECS_K,
+      excludeSeen,
+      explain: true,
+      filter: state.recFilter?.(),
+      ...diversity.options(),
+    });
     const ms = performance.now() - t0;
     if (generation !== recsGeneration) return;
     $("score-ms").textContent = ms.toFixed(2);

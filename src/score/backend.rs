@@ -239,7 +239,7 @@ impl Backend {
         match active {
             Scorer::Cpu(_) => cpu_top_k(table, query),
             #[cfg(feature = "gpu")]
-            Scorer::Gpu(gpu) => match run_gpu(&gpu, query).await {
+            Scorer::Gpu(gpu) => match run_gpu(&gpu, table, query).await {
                 Ok(r) => r,
                 Err(e) => {
                     self.fall_back(format!("{e}; switched to the CPU"));
@@ -266,7 +266,7 @@ impl Backend {
             self.fall_back("no GPU scorer; auto chose the CPU".into());
             return answer;
         };
-        let gpu = run_gpu(&gpu, q).await;
+        let gpu = run_gpu(&gpu, table, q).await;
         let t2 = (self.clock)();
         if !self.state.borrow().measuring {
             // Another query decided (or fell back) while this one awaited the GPU.
@@ -309,18 +309,21 @@ impl Backend {
 /// The CPU's answer to `q`: the fused kernel top-k ([`CpuScorer::top_k`]) with the neighbour
 /// term added as `n = f32(acc) × scale`. The reference every GPU answer is checked against, and
 /// what native callers without a GPU (`localrank recommend`) use directly.
+/// Merchandising rules ([`Query::rules`]) are applied to it as to the GPU's answer.
 pub fn cpu_top_k(table: &ItemTable, q: &Query) -> Vec<Ranked> {
-    CpuScorer.top_k(table, &q.user, q.k, |i| q.is_excluded(i), &q.boost_terms())
+    let pool = CpuScorer.top_k(table, &q.user, q.k, |i| q.is_excluded(i), &q.boost_terms());
+    q.rules.apply(table, q, pool)
 }
 
-/// One GPU query.
+/// One GPU query, with the merchandising rules applied as [`cpu_top_k`] applies them.
 #[cfg(feature = "gpu")]
-async fn run_gpu(gpu: &GpuScorer, q: &Query) -> Result<Vec<Ranked>> {
+async fn run_gpu(gpu: &GpuScorer, table: &ItemTable, q: &Query) -> Result<Vec<Ranked>> {
     let boosts = Boosts {
         entries: &q.boosts,
         scale: q.boost_scale,
     };
-    gpu.top_k(&q.user, q.k, &q.excluded, boosts).await
+    let pool = gpu.top_k(&q.user, q.k, &q.excluded, boosts).await?;
+    Ok(q.rules.apply(table, q, pool))
 }
 
 /// Same ids, or ids that differ only where scores tie within the GPU tolerance (an FMA may round

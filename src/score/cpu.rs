@@ -56,6 +56,20 @@ impl CpuScorer {
         out
     }
 
+    /// Item `row`'s score, bit-identical to `self.scores(table, user)[row]`; `None` for a row
+    /// the table does not have. What merchandising rules score their few rows with.
+    pub fn score_row(&self, table: &ItemTable, user: &QuantisedUser, row: usize) -> Option<f32> {
+        let (s, b) = (*table.scales.get(row)?, *table.bias.get(row)?);
+        let q = user.q.view();
+        let acc = match &table.rows {
+            Rows::I8(rows) => dot_i8(rows.row(row), q),
+            Rows::I4(p) => Zip::indexed(q).fold(0i32, |acc, k, &u| {
+                acc + i32::from(p.get(row, k)) * i32::from(u)
+            }),
+        };
+        Some(epilogue(acc, s, user.scale, b))
+    }
+
     /// The best `k` items for `user`, best first, skipping rows for which `excluded(index)` is
     /// true; scored by [`Kernel::best`] with a fused top-k. `extra` is a sparse additive term,
     /// `(item, n)` pairs ascending by item, giving `score = dense + n` (one f32 addition — the

@@ -7,6 +7,7 @@
 pub mod backend;
 pub mod cpu;
 pub mod explain;
+pub mod filter;
 pub mod fold;
 #[cfg(feature = "gpu")]
 pub mod gpu;
@@ -15,6 +16,7 @@ pub mod neighbours;
 mod quant;
 pub mod query;
 pub mod similar;
+pub mod rules;
 pub mod user;
 
 pub use cpu::CpuScorer;

@@ -6,15 +6,19 @@
 //! numbers are the browser's.
 //!
 //! A query carries everything that decides a ranking: the int8 user vector (§ 2.1–2.2), the
-//! sorted exclusions and the `NBRS` accumulators (§ 2.3), and the re-ranking of its pool
-//! ([`Rerank`]: de-duplication, popularity damping, diversity; applied by
-//! [`crate::rank::diversity::rank`] after the backend's top-k). Filters and explanations belong
-//! here too when they land (the struct is `#[non_exhaustive]` for that reason), so each is
-//! written once for every caller and backend.
+//! sorted exclusions and the `NBRS` accumulators (§ 2.3); filters ([`super::filter`]) join the
+//! exclusions and merchandising rules ([`super::rules`]) travel as a [`RulePlan`]
+//! ([`Query::restrict`]); the re-ranking of the backend's pool ([`Rerank`]: de-duplication,
+//! popularity damping, diversity) is applied by [`crate::rank::diversity::rank`] after the
+//! backend's top-k. The struct is `#[non_exhaustive]` so that each such feature is written once
+//! for every caller and backend.
 
+use super::filter::Filter;
 use super::fold::{known_rows, FoldState};
+use super::rules::{RulePlan, Rules};
 use super::{neighbours, CpuScorer, QuantisedUser};
 use crate::history::History;
+use crate::live::LiveAttributes;
 use crate::model::{ItemTable, Model};
 use crate::rank::diversity::Rerank;
 use crate::{Error, Result};
@@ -59,6 +63,9 @@ pub struct Query {
     pub boost_scale: f32,
     /// How the backend's pool is re-ranked (checked against the model).
     pub rerank: Rerank,
+    /// Merchandising rules for this query; their rows are in `excluded` too (see
+    /// [`RulePlan::apply`], which every backend's answer goes through).
+    pub rules: RulePlan,
 }
 
 impl Query {
@@ -87,7 +94,38 @@ impl Query {
             boosts,
             boost_scale,
             rerank: opts.rerank,
+            rules: RulePlan::default(),
         })
+    }
+
+    /// Restricts the query to the rows `filter` lets through (under the live values) and adds
+    /// the store's `rules`: rows that fail join the exclusions, so a backend's top-k skips them
+    /// and k rows come back whenever k qualify. Refuses what [`Filter::qualifying`] refuses.
+    pub fn restrict(
+        &mut self,
+        model: &Model,
+        live: &LiveAttributes,
+        filter: &Filter,
+        rules: &Rules,
+    ) -> Result<()> {
+        let rejected = filter.rejected(model, live)?;
+        self.excluded = union(&self.excluded, &rejected);
+        let plan = rules.plan(model, live, |row| !self.is_excluded(row))?;
+        self.excluded = union(&self.excluded, &plan.rows());
+        self.rules = plan;
+        Ok(())
+    }
+
+    /// Item `row`'s score as [`Self::scores`] computes it (dense term plus neighbour term),
+    /// for one row; `f32::NEG_INFINITY` for a row the table does not have.
+    pub fn score_of(&self, table: &ItemTable, row: u32) -> f32 {
+        let Some(dense) = CpuScorer.score_row(table, &self.user, row as usize) else {
+            return f32::NEG_INFINITY;
+        };
+        match self.boosts.binary_search_by_key(&row, |&(j, _)| j) {
+            Ok(at) => neighbours::epilogue(dense, self.boosts[at].1, self.boost_scale),
+            Err(_) => dense,
+        }
     }
 
     /// The query of a whole history (the literal formula: the state is rebuilt from it).
@@ -121,4 +159,33 @@ impl Query {
         }
         s
     }
+}
+
+/// The union of two ascending lists, ascending and without repeats.
+fn union(a: &[u32], b: &[u32]) -> Vec<u32> {
+    if b.is_empty() {
+        return a.to_vec();
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(&x), Some(&y)) if x <= y => {
+                i += 1;
+                j += usize::from(x == y);
+                x
+            }
+            (_, Some(&y)) => {
+                j += 1;
+                y
+            }
+            (Some(&x), None) => {
+                i += 1;
+                x
+            }
+            (None, None) => break,
+        };
+        out.push(next);
+    }
+    out
 }

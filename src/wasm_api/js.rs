@@ -143,6 +143,11 @@ impl Options {
             .transpose()
     }
 
+    /// The field as it is (`None` when `undefined`/`null`), for a caller that checks its shape.
+    pub(super) fn raw(&self, key: &str) -> Option<JsValue> {
+        self.field(key)
+    }
+
     /// A non-negative whole number.
     pub(super) fn count(&self, key: &str) -> Result<Option<usize>, Error> {
         self.field(key)

@@ -11,6 +11,7 @@ mod gpu;
 mod idb;
 mod integrity;
 mod js;
+mod merch;
 mod rerank;
 mod rows;
 mod similar;
@@ -102,6 +103,8 @@ export interface RecommendOptions {
   popularityDamping?: number;
   /** Add `because` to each item: the history items that contributed most. Default false. */
   explain?: boolean;
+  /** Only items passing this filter (see `RecommendFilter`). Default: every item. */
+  filter?: RecommendFilter;
 }
 /**
  * The value of a catalogue attribute: a string, a number or a boolean by the attribute's type
@@ -220,11 +223,13 @@ impl LoadOptions {
     }
 }
 
-/// The recommend options, read from a JS object onto the engine's defaults, the extra
-/// attributes asked for and whether to explain.
-fn recommend_options(value: JsValue) -> Result<(RecommendOptions, Vec<String>, bool), Error> {
+/// The recommend options, read from a JS object onto the engine's defaults: the options, the
+/// extra attributes asked for, the filter and whether to explain.
+fn recommend_options(
+    value: JsValue,
+) -> Result<(RecommendOptions, Vec<String>, crate::score::filter::Filter, bool), Error> {
     let [a, b, c] = rerank::NAMES;
-    let known = ["k", "excludeSeen", "attributes", "explain", a, b, c];
+    let known = ["k", "excludeSeen", "attributes", "explain", "filter", a, b, c];
     let o = js::Options::new(value, "recommend options", &known)?;
     let d = RecommendOptions::default();
     let opts = RecommendOptions {
@@ -232,8 +237,17 @@ fn recommend_options(value: JsValue) -> Result<(RecommendOptions, Vec<String>, b
         exclude_seen: o.bool("excludeSeen")?.unwrap_or(d.exclude_seen),
         rerank: rerank::from_js(&o)?,
     };
+    let filter = match o.raw("filter") {
+        Some(f) => merch::filter_from_js(f)?,
+        None => Default::default(),
+    };
     let explain = o.bool("explain")?.unwrap_or(false);
-    Ok((opts, o.strings("attributes")?.unwrap_or_default(), explain))
+    Ok((
+        opts,
+        o.strings("attributes")?.unwrap_or_default(),
+        filter,
+        explain,
+    ))
 }
 
 fn check_namespace(ns: &str) -> Result<(), Error> {
@@ -374,7 +388,9 @@ impl Recommender {
             }
             _ => Vec::new(),
         };
-        let fields = Fields::catalogue(m, &attributes).map_err(js_error)?;
+        let fields = Fields::catalogue(m, &attributes)
+            .map_err(js_error)?
+            .with_live(self.engine.live());
         let start = offset.min(m.len());
         let end = start.saturating_add(count).min(m.len());
         Ok(rows::rows(
@@ -456,19 +472,25 @@ impl Recommender {
         })
     }
 
-    /// The top-k items for the current history, best first (`explain: true`: with the history
-    /// items behind each). Rejects with "InvalidArgument" for a bad `k` or an unknown option.
-    /// Makes no network request and no storage access. Typed in `similar.rs` (`TS_SIMILAR`):
-    /// the result type follows `explain`.
+    /// The top-k items for the current history, best first, among those passing `filter`, with
+    /// the rules of `setRules` applied (`explain: true`: with the history items behind each).
+    /// Rejects with "InvalidArgument" for a bad `k`, an unknown option, or a filter on an unknown
+    /// attribute or with a value of the wrong type. Makes no network request and no storage
+    /// access. Typed in `similar.rs` (`TS_SIMILAR`): the result type follows `explain`.
     #[wasm_bindgen(skip_typescript)]
     pub fn recommend(&self, options: Option<JsRecommendOptionsArg>) -> Promise {
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
         let parsed = recommend_options(options);
         let engine = Rc::clone(&self.engine);
         future_to_promise(async move {
-            let (opts, attributes, explain) = parsed.map_err(js_error)?;
-            let fields = Fields::recommendation(engine.model(), &attributes).map_err(js_error)?;
-            let ranked = engine.recommend_rows(opts).await.map_err(js_error)?;
+            let (opts, attributes, filter, explain) = parsed.map_err(js_error)?;
+            let fields = Fields::recommendation(engine.model(), &attributes)
+                .map_err(js_error)?
+                .with_live(engine.live());
+            let ranked = engine
+                .recommend_filtered(opts, &filter)
+                .await
+                .map_err(js_error)?;
             let mut items = ranked.iter().map(|r| (r.index, r.score));
             let out = rows::rows(engine.model(), &fields, &mut items);
             if explain {
@@ -573,7 +595,7 @@ impl Recommender {
         let m = self.engine.model();
         Ok(match m.keys.index_of(&key) {
             Some(i) => {
-                let fields = Fields::every_attribute(m);
+                let fields = Fields::every_attribute(m).with_live(self.engine.live());
                 js_sys::Reflect::get_u32(&rows::rows(m, &fields, &mut std::iter::once((i, 0.0))), 0)
                     .unwrap_or(JsValue::UNDEFINED)
             }

@@ -61,7 +61,7 @@ async function main() {
     const clicked = await page.$$eval("#grid .card[data-key]", (els) => els.slice(0, 3).map((e) => e.dataset.key));
     check(clicked.length === 3, `category filter shows ${clicked.length} cards`);
     for (const [i, key] of clicked.entries()) {
-      await afterRender(page, () => page.click(`#grid .card[data-key="${key}"] button.view`));
+      await afterRender(page, "recs", () => page.click(`#grid .card[data-key="${key}"] button.view`));
       await page.waitForFunction((n) => document.querySelectorAll("#history li").length === n, i + 1);
     }
     const warm = await recs(page);
@@ -83,7 +83,7 @@ async function main() {
       ["broken.json", "{ this is not json"],
       ["wrong.json", JSON.stringify({ format: "localrank-history", version: 1, events: [{ key: "", kind: "teleport", ts: 1 }] })],
     ]) {
-      await afterRender(page, () =>
+      await afterRender(page, "recs", () =>
         page.setInputFiles("#import", { name, mimeType: "application/json", buffer: Buffer.from(text) }),
       );
       await page.waitForSelector("#import-error:not([hidden])");
@@ -116,15 +116,15 @@ async function main() {
     await shot(page, "demo-4-after-reload", "#model-source");
 
     // 4b. The visitor forces WebGPU (SwiftShader here): the same recommendations, no request.
-    await afterRender(page, () => page.selectOption("#backend-choice", "webgpu"));
+    await afterRender(page, "recs", () => page.selectOption("#backend-choice", "webgpu"));
     check((await page.textContent("#backend")) === "WebGPU", `backend shows ${await page.textContent("#backend")}: ${await page.textContent("#backend-reason")}`);
     check(JSON.stringify(keysOf(await recs(page))) === JSON.stringify(keysOf(warm)), "WebGPU changed the recommendations");
     await shot(page, "demo-4b-webgpu", "#backend");
-    await afterRender(page, () => page.selectOption("#backend-choice", "cpu"));
+    await afterRender(page, "recs", () => page.selectOption("#backend-choice", "cpu"));
     check((await page.textContent("#backend")) === "CPU", "backend did not switch back to the CPU");
 
     // 5. Clear: history gone, cold-start recommendations back.
-    await afterRender(page, () => page.click("#clear"));
+    await afterRender(page, "recs", () => page.click("#clear"));
     await page.waitForFunction(() => document.querySelectorAll("#history li").length === 0);
     check(JSON.stringify(keysOf(await recs(page))) === JSON.stringify(keysOf(cold)), "clearing did not restore cold-start recommendations");
     const late = log.in("browse-2");

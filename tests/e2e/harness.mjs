@@ -109,12 +109,20 @@ export async function shot(page, name, focus) {
   await page.setViewportSize(DESKTOP);
 }
 
-/** Runs `action` and waits until the demo's recommendations list has re-rendered after it. */
-export async function afterRender(page, action) {
-  const before = await page.$eval("#recs", (e) => Number(e.dataset.generation ?? 0));
+/**
+ * Runs `action` and waits until element `#id` has rendered after it: its `data-generation` grew
+ * and it is no longer `aria-busy` (the demo's `#recs` and the example store's `#app` do both).
+ * `afterRender(page, action)` waits for the demo's `#recs`.
+ */
+export async function afterRender(page, id, action) {
+  if (typeof id === "function") return afterRender(page, "recs", id);
+  const before = await page.$eval(`#${id}`, (e) => Number(e.dataset.generation ?? 0));
   await action();
-  await page.waitForFunction((g) => {
-    const list = document.getElementById("recs");
-    return Number(list.dataset.generation ?? 0) > g && !list.hasAttribute("aria-busy");
-  }, before);
+  await page.waitForFunction(
+    ([id, g]) => {
+      const el = document.getElementById(id);
+      return Number(el.dataset.generation ?? 0) > g && !el.hasAttribute("aria-busy");
+    },
+    [id, before],
+  );
 }

@@ -8,7 +8,7 @@
 // Run from the repository root after `make storefront`:  node tests/e2e/storefront.mjs
 
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { OUT, RequestLog, check, checkOwnAssets, launch, serve, shot } from "./harness.mjs";
+import { OUT, RequestLog, afterRender, check, checkOwnAssets, launch, serve, shot } from "./harness.mjs";
 
 const DIST = "examples/storefront/dist";
 const CATEGORY = "Additive Manufacturing Products";
@@ -18,16 +18,6 @@ const MODEL_PATH = "/models/scientific.lrm";
 function storeAsset(path, method) {
   if (path === MODEL_PATH) return true; // the reload check narrows it to HEAD
   return method === "GET" && (path === "/" || path === "/index.html" || /^\/assets\/[\w.-]+\.(js|css|wasm)$/.test(path));
-}
-
-/** Runs `action` (a navigation inside the store) and waits until the page has rendered after it. */
-async function afterRender(page, action) {
-  const before = await page.$eval("#app", (e) => Number(e.dataset.generation ?? 0));
-  await action();
-  await page.waitForFunction((g) => {
-    const app = document.getElementById("app");
-    return Number(app.dataset.generation ?? 0) > g && !app.hasAttribute("aria-busy");
-  }, before);
 }
 
 /**
@@ -85,13 +75,13 @@ async function main() {
     await shot(page, "storefront-1-shop");
 
     // 2. View three products of one department, each from the department's page.
-    await afterRender(page, () => page.selectOption("#category", CATEGORY));
+    await afterRender(page, "app", () => page.selectOption("#category", CATEGORY));
     const clicked = await page.$$eval("#products .card[data-key]", (els) => els.slice(0, 3).map((e) => e.dataset.key));
     check(clicked.length === 3, `department page shows ${clicked.length} products`);
     for (const [i, key] of clicked.entries()) {
-      await afterRender(page, () => page.click(`#products .card[data-key="${key}"] .card-link`));
+      await afterRender(page, "app", () => page.click(`#products .card[data-key="${key}"] .card-link`));
       check((await page.getAttribute("article.product", "data-key")) === key, `product page of ${key} not shown`);
-      if (i < 2) await afterRender(page, () => page.click(".crumbs a:nth-of-type(2)"));
+      if (i < 2) await afterRender(page, "app", () => page.click(".crumbs a:nth-of-type(2)"));
     }
     const onProduct = await recs(page);
     check(onProduct.length === 10, `product page shows ${onProduct.length} recommendations`);
@@ -104,7 +94,7 @@ async function main() {
     // 3. Add to cart, then the cart page recommends around it.
     await page.click("#add-to-cart");
     await page.waitForSelector("#cart-count:text('1')");
-    await afterRender(page, () => page.click("a[href='#/cart']:not(#cart-link)"));
+    await afterRender(page, "app", () => page.click("a[href='#/cart']:not(#cart-link)"));
     const inCart = await page.$$eval("#cart-list li", (els) => els.map((e) => e.dataset.key));
     check(inCart.join() === clicked[2], `cart holds [${inCart}], not ${clicked[2]}`);
     const onCart = await recs(page);
@@ -129,7 +119,7 @@ async function main() {
     log.phase = "browse-2";
 
     // 5. "Forget my history": nothing stored, popular items again, still no request.
-    await afterRender(page, () => page.click("#forget"));
+    await afterRender(page, "app", () => page.click("#forget"));
     check((await page.textContent("#history-size")) === "0 events", `history after forgetting: ${await page.textContent("#history-size")}`);
     check(JSON.stringify(keysOf(await recs(page))) === JSON.stringify(keysOf(cold)), "forgetting did not restore the popular items");
     const late = log.in("browse-2");
