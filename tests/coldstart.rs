@@ -36,6 +36,7 @@ fn top(e: &Engine<MemoryStore>, k: usize) -> Vec<String> {
     let opts = RecommendOptions {
         k,
         exclude_seen: true,
+        ..RecommendOptions::default()
     };
     let recs = block_on(e.recommend(opts)).unwrap();
     recs.into_iter().map(|r| r.key).collect()
@@ -85,6 +86,7 @@ fn with_one_event_the_prior_breaks_a_tie_between_equal_rows() {
     let opts = RecommendOptions {
         k: 200,
         exclude_seen: false,
+        ..RecommendOptions::default()
     };
     let recs: Vec<String> = block_on(e.recommend(opts))
         .unwrap()

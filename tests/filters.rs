@@ -79,6 +79,7 @@ fn opts(k: usize) -> RecommendOptions {
     RecommendOptions {
         k,
         exclude_seen: true,
+        ..RecommendOptions::default()
     }
 }
 

@@ -354,6 +354,11 @@ fn the_native_trainers_own_factors_pack_into_the_native_model() {
         let ship = ShipOptions {
             rows4,
             neighbours: None,
+            // The imported factors are the ALS output before any placement.
+            cold: localrank::train::cold::ColdOptions {
+                placement: localrank::train::cold::Placement::None,
+                ..Default::default()
+            },
             within_sessions: false,
         };
         let native = from_store::train_store(&data, &params, &ship, &mut |_| {}).unwrap();

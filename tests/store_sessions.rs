@@ -113,6 +113,7 @@ fn next_item_pairs_stay_within_a_session_unless_asked() {
             rows4: false,
             neighbours: Some(nbr),
             within_sessions,
+            ..ShipOptions::default()
         };
         let m = from_store::train_store(&data, &params, &ship, &mut |_| {}).unwrap();
         let c = data.keys.iter().position(|k| k == "C").unwrap();

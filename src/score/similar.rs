@@ -64,6 +64,7 @@ impl Query {
         let recommend = RecommendOptions {
             k: opts.k,
             exclude_seen: true,
+            ..RecommendOptions::default()
         };
         let mut state = FoldState::rebuild(model, &[(row, EventKind::View)]);
         let mut q = Query::new(model, &mut state, recommend)?;

@@ -132,6 +132,7 @@ pub fn train_model_with(
         rows4,
         neighbours: neighbours.copied(),
         cold: cold::ColdOptions::default(),
+        within_sessions: false,
     };
     Ok(train_model_report(data, params, &ship, progress)?.0)
 }
