@@ -203,8 +203,14 @@ pub fn reference(lists: &[Vec<(u32, f32)>]) -> f32 {
 /// Trains, quantises and scales the section. Entries that quantise to 0 are dropped.
 pub fn build(train: &[Vec<u32>], items: usize, p: &NeighbourParams) -> Result<Neighbours> {
     p.validate()?;
-    let lists = weighted_lists(train, items, p);
-    let r = reference(&lists);
+    quantise(&weighted_lists(train, items, p), p)
+}
+
+/// The section from real-valued lists (heaviest first, as [`weighted_lists`] gives them, or as
+/// a Spark job computed them): u8 weights against [`reference`], the position weights of
+/// `p.recency` and the scale of `p.mix`. Entries that quantise to 0 are dropped.
+pub fn quantise(lists: &[Vec<(u32, f32)>], p: &NeighbourParams) -> Result<Neighbours> {
+    let r = reference(lists);
     let q: Vec<Vec<(u32, u8)>> = lists
         .iter()
         .map(|l| {
