@@ -15,6 +15,7 @@ pub mod dataset;
 pub mod evaluate;
 pub mod experiment;
 pub mod from_store;
+pub mod import;
 pub mod pack;
 pub mod privacy;
 pub mod protocol;

@@ -16,14 +16,21 @@ pub const META_FIELDS: [&str; 3] = ["title", "category", "brand"];
 /// `pop_weight · ln(1 + count_j) / ln(1 + max count)`: a prior that orders items by
 /// popularity when the history is empty, and breaks near-ties otherwise.
 pub fn popularity_bias(counts: &[u32], pop_weight: f32) -> Array1<f32> {
-    let max = counts.iter().copied().max().unwrap_or(0);
-    if max == 0 {
-        return Array1::zeros(counts.len());
+    let weights: Vec<f64> = counts.iter().map(|&c| f64::from(c)).collect();
+    popularity_bias_weights(&weights, pop_weight)
+}
+
+/// [`popularity_bias`] of non-negative, finite event weights (an imported model's popularity,
+/// which need not be a whole count).
+pub fn popularity_bias_weights(weights: &[f64], pop_weight: f32) -> Array1<f32> {
+    let max = weights.iter().copied().fold(0.0, f64::max);
+    if max <= 0.0 {
+        return Array1::zeros(weights.len());
     }
-    let denom = f64::from(max).ln_1p();
-    counts
+    let denom = max.ln_1p();
+    weights
         .iter()
-        .map(|&c| (f64::from(pop_weight) * f64::from(c).ln_1p() / denom) as f32)
+        .map(|&c| (f64::from(pop_weight) * c.ln_1p() / denom) as f32)
         .collect()
 }
 
@@ -67,15 +74,36 @@ pub fn pack_plain(
     }
     let f32s = item_factors.mapv(|v| v as f32);
     let bias = popularity_bias(counts, params.pop_weight);
+    pack_rows(keys.to_vec(), &f32s, bias, params, rows4)
+}
+
+/// The packer every path shares (trained or imported factors): quantises f32 rows (int8, or
+/// 4-bit with `rows4`), takes the Gram matrix of the quantised rows for the `FOLD` section, and
+/// writes `params`' fold-in settings with the kind weights. No metadata.
+pub fn pack_rows(
+    keys: Vec<String>,
+    rows: &Array2<f32>,
+    bias: Array1<f32>,
+    params: &TrainParams,
+    rows4: bool,
+) -> Result<Model> {
+    if rows.nrows() != keys.len() || bias.len() != keys.len() {
+        return Err(Error::InvalidArgument(format!(
+            "{} rows and {} biases for {} items",
+            rows.nrows(),
+            bias.len(),
+            keys.len()
+        )));
+    }
     let table = if rows4 {
-        crate::model::rows4::quantise4(&f32s, bias)
+        crate::model::rows4::quantise4(rows, bias)
     } else {
-        ItemTable::quantise(&f32s, bias)
+        ItemTable::quantise(rows, bias)
     };
     let gram = table.gram();
     Ok(Model {
         table,
-        keys: ItemKeys::new(keys.to_vec())?,
+        keys: ItemKeys::new(keys)?,
         meta: Metadata::default(),
         fold: FoldIn {
             lambda: params.lambda,

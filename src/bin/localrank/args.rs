@@ -1,15 +1,73 @@
 //! Flag groups shared by commands: ALS training flags (one value in `train`, comma-separated
-//! lists forming a grid in `eval`) and the neighbour-list flags.
+//! lists forming a grid in `eval`), the neighbour-list flags, and how to read the catalogue
+//! (`train` and `pack`).
 
+use std::path::PathBuf;
 use std::str::FromStr;
 
 use clap::Args;
 use localrank::train::als::Solver;
+use localrank::train::store::options::{
+    parse_delimiter, CatalogColumns, Encoding, FileOptions, Format,
+};
 use localrank::train::transitions::NeighbourParams;
 use localrank::train::TrainParams;
 use localrank::Result;
 
 use crate::invalid;
+
+/// How to read the catalogue (with --catalog only).
+#[derive(Args, Debug, Clone)]
+#[group(requires = "catalog", multiple = true)]
+pub struct CatalogFlags {
+    /// Catalogue format [from the extension]
+    #[arg(long, value_name = "csv|tsv|jsonl|parquet")]
+    pub catalog_format: Option<Format>,
+    /// Catalogue CSV delimiter (one character or `tab`) [`,`; tab for .tsv]
+    #[arg(long, value_parser = parse_delimiter, value_name = "C")]
+    pub catalog_delimiter: Option<u8>,
+    /// Column names of a headerless catalogue (comma-separated)
+    #[arg(long, value_name = "A,B,…")]
+    pub catalog_columns: Option<List<String>>,
+    /// Text encoding of the catalogue: utf-8 or latin-1 [train: --encoding; pack: utf-8]
+    #[arg(long)]
+    pub catalog_encoding: Option<Encoding>,
+    /// Item key column of the catalogue [train: --item-col; pack: item_id]
+    #[arg(long)]
+    pub catalog_item_col: Option<String>,
+    /// Title column [`title`, else `name`, else the key]
+    #[arg(long)]
+    pub title_col: Option<String>,
+    /// Category column; a path `A > B > C` shows its last part
+    #[arg(long, default_value = "category")]
+    pub category_col: String,
+    /// Brand column
+    #[arg(long, default_value = "brand")]
+    pub brand_col: String,
+}
+
+impl CatalogFlags {
+    /// How to read the catalogue at `path` (`encoding` unless --catalog-encoding).
+    pub fn file(&self, path: PathBuf, encoding: Encoding) -> FileOptions {
+        FileOptions {
+            path,
+            format: self.catalog_format,
+            delimiter: self.catalog_delimiter,
+            columns: self.catalog_columns.as_ref().map(|c| c.0.clone()),
+            encoding: self.catalog_encoding.unwrap_or(encoding),
+        }
+    }
+
+    /// The catalogue's column names.
+    pub fn columns(&self) -> CatalogColumns {
+        CatalogColumns {
+            item: self.catalog_item_col.clone(),
+            title: self.title_col.clone(),
+            category: self.category_col.clone(),
+            brand: self.brand_col.clone(),
+        }
+    }
+}
 
 /// ALS flags of `train` (defaults in brackets).
 #[derive(Args, Debug, Clone)]

@@ -1,11 +1,12 @@
 //! `localrank`: native tools around the `.lrm` model — train one from a store's event log and
-//! catalogue (or the bundled Scientific data), check it leave-one-out, inspect a file, and ask
+//! catalogue (or the bundled Scientific data) or pack factors trained elsewhere, check it leave-one-out, inspect a file, and ask
 //! it for recommendations as the device would. Arguments are parsed by `clap` (derive); the work
 //! is done by the library (`localrank::train`), which needs no CLI.
 
 mod args;
 mod eval_cmd;
 mod inspect_cmd;
+mod pack_cmd;
 mod progress;
 mod train_cmd;
 mod tune_cmd;
@@ -33,6 +34,12 @@ enum Command {
     /// `--rows 4` stores 4-bit rows; any --nbr-* flag adds the NBRS neighbour section
     /// (docs/FORMAT.md § 1.6–1.7).
     Train(Box<train_cmd::TrainArgs>),
+    /// Pack item factors trained elsewhere (PyTorch, `implicit`, TensorFlow, Spark) into a model.
+    ///
+    /// `--factors item_factors.npy --keys item_ids.txt --catalog products.csv --out store.lrm`:
+    /// row i of the factors is the i-th key; `.safetensors` files take `--tensor NAME`. The
+    /// catalogue gives titles and typed attributes; the packer is `train`'s.
+    Pack(Box<pack_cmd::PackArgs>),
     /// Leave-one-out, full-ranking evaluation (docs/QUALITY.md); comma-separated values of the
     /// training and neighbour flags form a grid.
     Eval(Box<eval_cmd::EvalArgs>),
@@ -77,6 +84,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Train(a) => train_cmd::run(*a),
+        Command::Pack(a) => pack_cmd::run(*a),
         Command::Eval(a) => eval_cmd::eval(*a),
         Command::Splits(a) => eval_cmd::splits(a),
         Command::Inspect(a) => inspect_cmd::inspect(a),

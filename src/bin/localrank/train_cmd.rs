@@ -9,14 +9,14 @@ use clap::Args;
 use localrank::train::experiment::RowFormat;
 use localrank::train::from_store::{self, Phase, ShipOptions};
 use localrank::train::store::options::{
-    parse_delimiter, BadRowLimit, CatalogColumns, Encoding, EventColumns, EventMap, FileOptions,
-    Format, StoreOptions, TimeUnit, UnknownItems,
+    parse_delimiter, BadRowLimit, Encoding, EventColumns, EventMap, FileOptions, Format,
+    StoreOptions, TimeUnit, UnknownItems,
 };
 use localrank::train::store::{self, Reading, StoreData};
 use localrank::train::{train_model_with, Dataset, TrainParams};
 use localrank::{Error, Model, Result};
 
-use crate::args::{List, NbrFlags, TrainFlags};
+use crate::args::{CatalogFlags, List, NbrFlags, TrainFlags};
 use crate::tune_cmd::{self, TuneFlags};
 use crate::{invalid, progress, write_file};
 
@@ -40,6 +40,8 @@ pub struct TrainArgs {
     #[command(flatten)]
     store: StoreFlags,
     #[command(flatten)]
+    catalog_flags: CatalogFlags,
+    #[command(flatten)]
     train: TrainFlags,
     #[command(flatten)]
     nbr: NbrFlags,
@@ -54,27 +56,15 @@ pub struct StoreFlags {
     /// Event file format [from the extension]
     #[arg(long, value_name = "csv|tsv|jsonl|parquet")]
     events_format: Option<Format>,
-    /// Catalogue format [from the extension]
-    #[arg(long, value_name = "csv|tsv|jsonl|parquet")]
-    catalog_format: Option<Format>,
     /// Event file CSV delimiter (one character or `tab`) [`,`; tab for .tsv]
     #[arg(long, value_parser = parse_delimiter, value_name = "C")]
     events_delimiter: Option<u8>,
-    /// Catalogue CSV delimiter
-    #[arg(long, value_parser = parse_delimiter, value_name = "C")]
-    catalog_delimiter: Option<u8>,
     /// Column names of a headerless event file (comma-separated)
     #[arg(long, value_name = "A,B,…")]
     events_columns: Option<List<String>>,
-    /// Column names of a headerless catalogue
-    #[arg(long, value_name = "A,B,…")]
-    catalog_columns: Option<List<String>>,
     /// Text encoding of both files: utf-8 or latin-1
     #[arg(long, default_value = "utf-8")]
     encoding: Encoding,
-    /// Text encoding of the catalogue [--encoding]
-    #[arg(long)]
-    catalog_encoding: Option<Encoding>,
     /// User id column
     #[arg(long, default_value = "user_id")]
     user_col: String,
@@ -87,18 +77,6 @@ pub struct StoreFlags {
     /// Event-type column; without this flag a file lacking `event_type` is all views
     #[arg(long)]
     event_col: Option<String>,
-    /// Item key column of the catalogue [--item-col]
-    #[arg(long)]
-    catalog_item_col: Option<String>,
-    /// Title column [`title`, else `name`, else the key]
-    #[arg(long)]
-    title_col: Option<String>,
-    /// Category column; a path `A > B > C` shows its last part
-    #[arg(long, default_value = "category")]
-    category_col: String,
-    /// Brand column
-    #[arg(long, default_value = "brand")]
-    brand_col: String,
     /// Event types → kinds (view, cart, purchase), e.g. view=view,addtocart=cart,transaction=purchase
     #[arg(long, default_value = "view=view,cart=cart,purchase=purchase")]
     event_map: EventMap,
@@ -133,16 +111,10 @@ impl TrainArgs {
                 &s.events_columns,
                 s.encoding,
             ),
-            catalog: self.catalog.clone().map(|c| {
-                let enc = s.catalog_encoding.unwrap_or(s.encoding);
-                file(
-                    c,
-                    s.catalog_format,
-                    s.catalog_delimiter,
-                    &s.catalog_columns,
-                    enc,
-                )
-            }),
+            catalog: self
+                .catalog
+                .clone()
+                .map(|c| self.catalog_flags.file(c, s.encoding)),
             event_columns: EventColumns {
                 user: s.user_col.clone(),
                 item: s.item_col.clone(),
@@ -153,12 +125,7 @@ impl TrainArgs {
                     .unwrap_or_else(|| EventColumns::default().event),
                 event_explicit: s.event_col.is_some(),
             },
-            catalog_columns: CatalogColumns {
-                item: s.catalog_item_col.clone(),
-                title: s.title_col.clone(),
-                category: s.category_col.clone(),
-                brand: s.brand_col.clone(),
-            },
+            catalog_columns: self.catalog_flags.columns(),
             event_map: s.event_map.clone(),
             time_unit: s.time_unit,
             max_bad_rows: s.max_bad_rows,
@@ -181,7 +148,7 @@ impl TrainArgs {
 
 /// The creation time recorded in the model: `SOURCE_DATE_EPOCH` when set (reproducible
 /// builds), else now.
-fn created_unix() -> Result<i64> {
+pub fn created_unix() -> Result<i64> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) => v
             .trim()

@@ -4,7 +4,7 @@
 //! without any value are left out; the key and title columns are not attributes.
 
 use super::events::ItemIndex;
-use super::options::StoreOptions;
+use super::options::{CatalogColumns, FileOptions, StoreOptions};
 use super::table::{self, Cell, ReadProgress, RowResult, Source, Wanted};
 use super::{DropReason, FileReport};
 use crate::model::{AttrValues, Attribute, Attributes, Metadata};
@@ -33,11 +33,31 @@ pub fn read(
     let Some(file) = &opts.catalog else {
         return Ok((CatalogTable::default(), FileReport::default()));
     };
-    let cols = &opts.catalog_columns;
-    let key_col = cols
+    let key_col = opts
+        .catalog_columns
         .item
         .clone()
         .unwrap_or_else(|| opts.event_columns.item.clone());
+    read_file(
+        file,
+        &opts.catalog_columns,
+        &key_col,
+        source,
+        items,
+        progress,
+    )
+}
+
+/// Reads the catalogue `file`, whose key column is `key_col`, from `source` (without an event
+/// file: imported factors are packed against it).
+pub fn read_file(
+    file: &FileOptions,
+    cols: &CatalogColumns,
+    key_col: &str,
+    source: Source<'_>,
+    items: &mut ItemIndex,
+    progress: &mut ReadProgress<'_>,
+) -> Result<(CatalogTable, FileReport)> {
     let mut report = FileReport::new(file.display());
     let mut table = CatalogTable::default();
     let mut sink = |names: &[String], line: u64, row: RowResult| {
@@ -71,7 +91,7 @@ pub fn read(
     table.names = columns.names;
     let find = |name: &str| table.names.iter().position(|n| n == name);
     table.key =
-        find(&key_col).ok_or_else(|| table::missing_column(file.path(), &key_col, &table.names))?;
+        find(key_col).ok_or_else(|| table::missing_column(file.path(), key_col, &table.names))?;
     table.title = match &cols.title {
         Some(t) => {
             Some(find(t).ok_or_else(|| table::missing_column(file.path(), t, &table.names))?)

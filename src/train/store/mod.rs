@@ -6,9 +6,9 @@
 //! What the rest of the trainer (ALS, neighbour lists, tuning, the model report) consumes is
 //! [`StoreData`]; how files become one is the readers' business.
 
-mod catalog;
+pub(crate) mod catalog;
 mod csv_reader;
-mod events;
+pub(crate) mod events;
 mod jsonl;
 pub mod options;
 pub(crate) mod parquet_reader;
