@@ -15,12 +15,12 @@ use localrank::linalg::cholesky_solve;
 use localrank::model::{FoldRegulariser, Model};
 use localrank::score::query::{Query, RecommendOptions};
 use localrank::score::user::{fold_in, weights_newest_first};
-use localrank::train::spark::{self, SparkModel};
+use localrank::train::import::spark::{self, SparkModel};
 use localrank::train::pack::pack_plain;
 use localrank::train::store::{self, StoreData, StoreOptions};
 use localrank::train::transitions::{self, NeighbourParams};
 use localrank::train::KIND_WEIGHTS;
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, Axis};
 
 fn env(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
@@ -130,25 +130,23 @@ fn fold_in_f32(sm: &SparkModel, gram: &Array2<f64>, data: &StoreData, u: usize) 
         .effective(f64::from(p.lambda), w.len());
     let alpha = f64::from(p.alpha);
     let mut a = gram.clone();
-    let d = a.nrows();
-    for k in 0..d {
-        a[[k, k]] += lambda;
-    }
-    let mut b = Array1::<f64>::zeros(d);
+    a.diag_mut().mapv_inplace(|v| v + lambda);
+    let mut b = Array1::<f64>::zeros(a.nrows());
     for &(i, wi) in &w {
         let yi = y.row(i as usize).mapv(f64::from);
-        for p in 0..d {
-            for q in 0..d {
-                a[[p, q]] += alpha * wi * yi[p] * yi[q];
-            }
-        }
+        let col = yi.view().insert_axis(Axis(1));
+        a.scaled_add(alpha * wi, &col.dot(&col.t()));
         b.scaled_add(1.0 + alpha * wi, &yi);
     }
     cholesky_solve(&a, &b).unwrap().mapv(|v| v as f32)
 }
 
 fn cosine(a: &[f32], b: &[f32]) -> f64 {
-    let dot: f64 = a.iter().zip(b).map(|(x, y)| f64::from(*x) * f64::from(*y)).sum();
+    let dot: f64 = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| f64::from(*x) * f64::from(*y))
+        .sum();
     let na: f64 = a.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>().sqrt();
     let nb: f64 = b.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>().sqrt();
     dot / (na * nb)
@@ -172,7 +170,11 @@ fn device_fold_in_agrees_with_sparks_user_factors() {
     };
     assert_eq!(sm.settings.regulariser, FoldRegulariser::PerItem);
     let users = spark::read_users(&dir).unwrap();
-    assert_eq!(users.len(), data.sequences.len(), "one Spark factor per user");
+    assert_eq!(
+        users.len(),
+        data.sequences.len(),
+        "one Spark factor per user"
+    );
     let models = [("int8", packed(&sm, false)), ("4-bit", packed(&sm, true))];
     let rows: Vec<Array2<f32>> = models
         .iter()
@@ -223,7 +225,11 @@ fn device_fold_in_agrees_with_sparks_user_factors() {
         );
     }
     assert!(cos_f32 / n >= 0.99, "mean cosine {}", cos_f32 / n);
-    assert!(over_f32 / n / 10.0 >= 0.9, "top-10 overlap {}", over_f32 / n);
+    assert!(
+        over_f32 / n / 10.0 >= 0.9,
+        "top-10 overlap {}",
+        over_f32 / n
+    );
     // Quantised rows: reported; a loose floor catches a broken packer or regulariser.
     assert!(cos_q.iter().all(|c| c / n >= 0.8), "{cos_q:?}");
 }

@@ -77,7 +77,10 @@ mod tests {
         for r in [FoldRegulariser::Fixed, FoldRegulariser::PerItem] {
             assert_eq!(decode(&encode(r)).unwrap(), r);
         }
-        assert!(matches!(decode(&[2, 0, 0, 0]), Err(Error::Malformed { .. })));
+        assert!(matches!(
+            decode(&[2, 0, 0, 0]),
+            Err(Error::Malformed { .. })
+        ));
         assert!(decode(&[1, 0, 0, 0, 0]).is_err());
         assert!(decode(&[1, 0]).is_err());
         assert_eq!(FoldRegulariser::PerItem.effective(0.5, 4), 2.0);

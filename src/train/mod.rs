@@ -21,7 +21,6 @@ pub mod privacy;
 pub mod protocol;
 pub mod report;
 pub mod seqdata;
-pub mod spark;
 pub mod splits;
 pub mod store;
 pub mod synth;

@@ -15,7 +15,8 @@ use ndarray::Array2;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::{Field, Row};
 
-use crate::model::{FoldRegulariser, ItemKeys};
+use super::ImportedFactors;
+use crate::model::{FoldRegulariser, ItemKeys, Neighbours};
 use crate::train::privacy::PairPrivacy;
 use crate::train::store::parquet_reader::guarded;
 use crate::train::store::table::io_error;
@@ -54,6 +55,28 @@ pub struct SparkModel {
     /// Per row, `(neighbour row, weight)` heaviest first (ties: lower row first).
     pub neighbours: Vec<Vec<(u32, f32)>>,
     pub settings: SparkSettings,
+}
+
+impl SparkModel {
+    /// The factors as [`super::pack_imported`] takes them (occurrence counts as popularity).
+    pub fn imported(&self) -> ImportedFactors {
+        ImportedFactors {
+            keys: self.keys.clone(),
+            factors: self.factors.clone(),
+            popularity: Some(self.counts.iter().map(|&c| f64::from(c)).collect()),
+        }
+    }
+
+    /// The `NBRS` section of the job's lists, with the device's `recency` and `mix`.
+    pub fn neighbour_section(&self, recency: f32, mix: f32) -> Result<Neighbours> {
+        let p = NeighbourParams {
+            recency,
+            mix,
+            ..self.settings.neighbours
+        };
+        p.validate()?;
+        crate::train::transitions::quantise(&self.neighbours, &p)
+    }
 }
 
 fn bad(path: &Path, reason: impl std::fmt::Display) -> Error {
@@ -116,7 +139,10 @@ fn integer(file: &Path, n: u64, row: &Row, name: &str) -> Result<i64> {
     match field(file, n, row, name)? {
         Field::Int(v) => Ok(i64::from(*v)),
         Field::Long(v) => Ok(*v),
-        other => Err(bad(file, format!("row {n}: {name} is {other}, not an integer"))),
+        other => Err(bad(
+            file,
+            format!("row {n}: {name} is {other}, not an integer"),
+        )),
     }
 }
 
@@ -124,12 +150,20 @@ fn real(file: &Path, n: u64, row: &Row, name: &str) -> Result<f64> {
     let v = match field(file, n, row, name)? {
         Field::Float(v) => f64::from(*v),
         Field::Double(v) => *v,
-        other => return Err(bad(file, format!("row {n}: {name} is {other}, not a number"))),
+        other => {
+            return Err(bad(
+                file,
+                format!("row {n}: {name} is {other}, not a number"),
+            ))
+        }
     };
     if v.is_finite() && v >= 0.0 {
         Ok(v)
     } else {
-        Err(bad(file, format!("row {n}: {name} is {v}, not finite and ≥ 0")))
+        Err(bad(
+            file,
+            format!("row {n}: {name} is {v}, not finite and ≥ 0"),
+        ))
     }
 }
 
@@ -236,11 +270,15 @@ pub fn read(dir: &Path) -> Result<SparkModel> {
         let f = factor(file, n, row)?;
         if let Some(f) = &f {
             if f.len() != d {
-                return Err(bad(file, format!("row {n}: {} factor values, dim {d}", f.len())));
+                return Err(bad(
+                    file,
+                    format!("row {n}: {} factor values, dim {d}", f.len()),
+                ));
             }
         }
         let r = usize::try_from(r).map_err(|_| bad(file, format!("row {n}: row {r} < 0")))?;
-        let count = u32::try_from(count).map_err(|_| bad(file, format!("row {n}: count {count}")))?;
+        let count =
+            u32::try_from(count).map_err(|_| bad(file, format!("row {n}: count {count}")))?;
         if r >= by_row.len() {
             by_row.resize(r + 1, None);
         }
@@ -259,7 +297,9 @@ pub fn read(dir: &Path) -> Result<SparkModel> {
         let (key, count, f) =
             item.ok_or_else(|| bad(&items_dir, format!("item row {r} is missing")))?;
         if let Some(f) = f {
-            factors.row_mut(r).assign(&ndarray::ArrayView1::from(&f[..]));
+            factors
+                .row_mut(r)
+                .assign(&ndarray::ArrayView1::from(&f[..]));
         }
         keys.push(key);
         counts.push(count);
