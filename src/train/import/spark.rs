@@ -257,12 +257,15 @@ fn settings(dir: &Path) -> Result<SparkSettings> {
     })
 }
 
+/// One `items/` row: key, occurrence count, factor (none for an item without events).
+type ItemRow = (String, u32, Option<Vec<f32>>);
+
 /// Reads the job's output directory `dir`.
 pub fn read(dir: &Path) -> Result<SparkModel> {
     let settings = settings(dir)?;
     let d = settings.params.dim;
     let items_dir = dir.join("items");
-    let mut by_row: Vec<Option<(String, u32, Option<Vec<f32>>)>> = Vec::new();
+    let mut by_row: Vec<Option<ItemRow>> = Vec::new();
     for_each_row(&items_dir, |file, n, row| {
         let key = text(file, n, row, "key")?;
         let r = integer(file, n, row, "row")?;
