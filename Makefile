@@ -15,12 +15,12 @@ BROWSER_TEST_TIMEOUT ?= 180
 PORT ?= 8080
 MODEL := www/models/scientific.lrm
 
-.PHONY: demo test setup pkg model store-model serve lint size test-types test-native fuzz-smoke test-browser test-chrome test-firefox test-e2e clean storefront bench bench-native
+.PHONY: demo test setup pkg model store-model serve lint size test-types test-native test-spark fuzz-smoke test-browser test-chrome test-firefox test-e2e clean storefront bench bench-native
 
 demo: setup pkg model serve
 
 # The model comes before lint: the browser test crates embed it (include_bytes!).
-test: setup model lint test-native fuzz-smoke test-browser size test-types test-e2e
+test: setup model lint test-native test-spark fuzz-smoke test-browser size test-types test-e2e
 	@echo "== all tests passed =="
 
 setup:
@@ -63,6 +63,20 @@ lint:
 # LOCALRANK_REQUIRE_GPU: the wgpu tests must find an adapter (lavapipe, installed by setup).
 test-native:
 	LOCALRANK_REQUIRE_GPU=1 XDG_RUNTIME_DIR=$${XDG_RUNTIME_DIR:-/tmp} cargo test --features train
+
+# Issue 16: spark/train.py in Spark local mode (the venv and Java from setup) on the fixture
+# store, then tests/spark.rs on its output: the same item rows and counts as the native trainer,
+# NBRS lists equal to the native ones, the device's fold-in against Spark's own user factors,
+# and a packed model recommending; then `localrank pack --from-spark` writes the model file.
+SPARK_OUT := target/spark/store
+SPARK_FLAGS := --dim 16 --iterations 10 --event-map view=view,addtocart=cart,transaction=purchase
+test-spark:
+	@echo "== Spark local mode: fixture store -> spark/train.py -> pack -> recommendations =="
+	SPARK_LOCAL_IP=127.0.0.1 spark/.venv/bin/python spark/train.py --events $(STORE)/events.csv \
+	  --catalog $(STORE)/products.jsonl --out $(SPARK_OUT) $(SPARK_FLAGS)
+	LOCALRANK_SPARK_DIR=$(SPARK_OUT) cargo test --features train --test spark -- --nocapture
+	cargo run --profile native --quiet --features train -- pack --from-spark $(SPARK_OUT) \
+	  --catalog $(STORE)/products.jsonl --out $(SPARK_OUT).lrm --rows 4
 
 # A bounded fuzzing pass (docs/RELIABILITY.md; the long runs use the same flags): each cargo-fuzz
 # target for FUZZ_SECONDS on its committed corpus, failing on any panic, timeout or OOM (the input

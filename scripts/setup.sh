@@ -13,7 +13,9 @@ say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- Debian packages: browsers + drivers, Vulkan CPU driver (lavapipe) for native wgpu tests ---
-apt_pkgs=(chromium chromium-driver firefox-esr mesa-vulkan-drivers libvulkan1)
+# libblas3/liblapack3: native BLAS for Spark MLlib's ALS (`make test-spark`; without them it
+# falls back to Java BLAS with a warning). python3-venv: the project venv of spark/.
+apt_pkgs=(chromium chromium-driver firefox-esr mesa-vulkan-drivers libvulkan1 libblas3 liblapack3 python3-venv)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" == "install ok installed" ]] || missing+=("$p")
@@ -86,6 +88,25 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 npm_ci "$root/tests/e2e"
 npm_ci "$root/examples/storefront"
 npm_ci "$root/tests/types"
+
+# --- Spark (spark/train.py, `make test-spark`): Java 17+ from apt only when `java -version` is
+# missing or older; PySpark pinned in the project venv spark/.venv, created once ---
+PYSPARK_VERSION=4.3.0
+NUMPY_VERSION=2.4.6
+java_major() { local v; v=$(java -version 2>&1 || true); v="${v#*version \"}"; v="${v%%[.\"]*}"; [[ "$v" =~ ^[0-9]+$ ]] && echo "$v" || echo 0; }
+if [ "$(java_major)" -lt 17 ]; then
+  say "apt-get install openjdk-17-jre-headless (java $(java_major) found)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null
+fi
+venv="$root/spark/.venv"
+if [[ "$(version_of "$venv/bin/python" -c 'import pyspark, numpy; print(pyspark.__version__, numpy.__version__)')" != "$PYSPARK_VERSION $NUMPY_VERSION" ]]; then
+  say "pip install pyspark $PYSPARK_VERSION into spark/.venv (~1 min)"
+  [ -x "$venv/bin/pip" ] || { rm -rf "$venv"; python3 -m venv "$venv"; }
+  "$venv/bin/pip" install -q --disable-pip-version-check "pyspark==$PYSPARK_VERSION" "numpy==$NUMPY_VERSION"
+else
+  say "PySpark present (spark/.venv: pyspark $PYSPARK_VERSION, java $(java_major))"
+fi
 
 first_line() { local out; out=$("$@" 2>/dev/null || true); printf '%s' "${out%%$'\n'*}"; }
 say "ready: $(first_line wasm-pack --version), $(first_line wasm-bindgen --version), $(first_line geckodriver --version), $(first_line cargo-fuzz --version), $(first_line chromium --version), $(first_line firefox-esr --version)"

@@ -8,7 +8,7 @@ mod common;
 use futures::executor::block_on;
 use localrank::history::store::{HistoryStore, MemoryStore};
 use localrank::history::{Event, EventKind, History};
-use localrank::model::{Model, Neighbours};
+use localrank::model::{FoldRegulariser, Model, Neighbours};
 use localrank::score::backend::{cpu_top_k, Backend, Requested};
 use localrank::score::fold::{known_rows, FoldState};
 use localrank::score::query::{Query, RecommendOptions};
@@ -80,6 +80,44 @@ fn pushed_events_give_the_literal_user_vector_within_1e_6() {
             assert_eq!(state.recent(), literal.recent(), "event {t}");
         }
     }
+}
+
+#[test]
+fn per_item_regulariser_pushes_agree_with_the_rebuild() {
+    // FREG mode 1 (λ · distinct items, as Spark MLlib): the pushed state follows λ' as new
+    // items arrive; a model with plain λ folds in differently.
+    let mut m = model_with_neighbours(60, 16, 4);
+    m.fold.lambda = 0.5;
+    m.extra.fold_regulariser = FoldRegulariser::PerItem;
+    let plain = Model {
+        extra: localrank::model::Extensions {
+            fold_regulariser: FoldRegulariser::Fixed,
+            ..m.extra.clone()
+        },
+        ..m.clone()
+    };
+    let mut rng = common::Rng(4);
+    let mut history = History::new(500).unwrap();
+    let mut state = FoldState::empty(&m);
+    for (t, e) in random_events(60, 150, &mut rng).into_iter().enumerate() {
+        if let Some(row) = m.keys.index_of(&e.key) {
+            state.push(&m, row, e.kind);
+        }
+        history.push(e);
+        let rows = known_rows(&m, &history);
+        let literal = FoldState::rebuild(&m, &rows).user_vector().to_vec();
+        let gap = relative_gap(&state.user_vector().to_vec(), &literal);
+        assert!(gap <= 1e-6, "event {t}: relative gap {gap:e}");
+    }
+    let rows = known_rows(&m, &history);
+    assert!(state.seen().len() > 20);
+    let fixed = FoldState::rebuild(&plain, &rows).user_vector().to_vec();
+    let scaled = FoldState::rebuild(&m, &rows).user_vector().to_vec();
+    assert!(relative_gap(&fixed, &scaled) > 1e-3, "λ' had no effect");
+    let back = Model::from_bytes(&m.to_bytes()).unwrap();
+    assert_eq!(back.extra.fold_regulariser, FoldRegulariser::PerItem);
+    let plain_back = Model::from_bytes(&plain.to_bytes()).unwrap();
+    assert_eq!(plain_back.extra.fold_regulariser, FoldRegulariser::Fixed);
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod cursor;
 mod example;
 pub mod neighbours;
 pub mod provenance;
+pub mod regulariser;
 pub mod rows4;
 mod sections;
 mod strings;
@@ -25,6 +26,7 @@ pub use attributes::{AttrType, AttrValue, AttrValues, Attribute, Attributes};
 pub use container::{RawSection, FORMAT_MAJOR, MAGIC};
 pub use neighbours::Neighbours;
 pub use provenance::Provenance;
+pub use regulariser::FoldRegulariser;
 pub use rows4::Packed4;
 pub use strings::Strings;
 
@@ -371,6 +373,8 @@ pub struct Extensions {
     pub attributes: Attributes,
     /// Optional `PROV` provenance record (§ 1.9).
     pub provenance: Option<Provenance>,
+    /// How fold-in scales λ (optional `FREG`, § 1.10); `Fixed` when absent.
+    pub fold_regulariser: FoldRegulariser,
 }
 
 /// A complete, validated model.

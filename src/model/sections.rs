@@ -8,6 +8,7 @@ use super::container::RawSection;
 use super::cursor::{self, Cursor, Sink};
 use super::neighbours::{Neighbours, NBRS};
 use super::provenance::{self, PROV};
+use super::regulariser::{self, FREG};
 use super::rows4::{self, QI4R};
 use super::{
     strings, Extensions, FoldIn, ItemKeys, ItemTable, Metadata, Model, Rows, MAX_DIM, MAX_ITEMS,
@@ -22,7 +23,9 @@ pub(crate) const BIAS: [u8; 4] = *b"BIAS";
 pub(crate) const KEYS: [u8; 4] = *b"KEYS";
 pub(crate) const META: [u8; 4] = *b"META";
 pub(crate) const FOLD: [u8; 4] = *b"FOLD";
-const KNOWN: [[u8; 4]; 10] = [DIMS, QI8R, BIAS, KEYS, META, FOLD, NBRS, QI4R, ATTR, PROV];
+const KNOWN: [[u8; 4]; 11] = [
+    DIMS, QI8R, BIAS, KEYS, META, FOLD, NBRS, QI4R, ATTR, PROV, FREG,
+];
 
 fn find<'a>(sections: &[RawSection<'a>], id: [u8; 4], name: &'static str) -> Result<&'a [u8]> {
     sections
@@ -149,6 +152,10 @@ pub(crate) fn decode(sections: &[RawSection<'_>]) -> Result<Model> {
         Some(s) => Some(provenance::decode(s.bytes)?),
         None => None,
     };
+    let fold_regulariser = match sections.iter().find(|s| s.id == FREG) {
+        Some(s) => regulariser::decode(s.bytes)?,
+        None => Default::default(),
+    };
 
     Ok(Model {
         table: ItemTable {
@@ -164,6 +171,7 @@ pub(crate) fn decode(sections: &[RawSection<'_>]) -> Result<Model> {
             rows4: rows4.is_some(),
             attributes,
             provenance,
+            fold_regulariser,
         },
     })
 }
@@ -305,6 +313,9 @@ pub(crate) fn encode(m: &Model) -> Vec<([u8; 4], bool, Vec<u8>)> {
     }
     if let Some(p) = &m.extra.provenance {
         out.push((PROV, false, provenance::encode(p)));
+    }
+    if m.extra.fold_regulariser != Default::default() {
+        out.push((FREG, false, regulariser::encode(m.extra.fold_regulariser)));
     }
     out
 }

@@ -47,6 +47,8 @@ pub struct FoldState {
     positions: usize,
     /// The quantised solution, once computed (a query after no new event costs no solve).
     user: Option<QuantisedUser>,
+    /// λ' of `B = G + λ'I` for the current seen rows (the model's `FREG` mode).
+    lambda: f64,
 }
 
 impl FoldState {
@@ -63,8 +65,9 @@ impl FoldState {
         let weights =
             super::user::weights_newest_first(rows.iter().copied(), &f.kind_weights, f.decay);
         let alpha = f64::from(f.alpha);
+        let lambda = lambda_for(model, weights.len());
         // Built element by element so it is in standard (row-major) layout whatever the Gram's.
-        let mut a = Array2::from_shape_fn((d, d), |(p, q)| base(model, p, q));
+        let mut a = Array2::from_shape_fn((d, d), |(p, q)| base(model, lambda, p, q));
         let mut b = Array1::<f64>::zeros(d);
         let mut distinct = vec![0f64; d];
         // The rank-1 updates of the lower triangle only, row by row over contiguous slices: the
@@ -98,6 +101,7 @@ impl FoldState {
             recent: rows.iter().take(positions).map(|&(i, _)| i).collect(),
             positions,
             user: None,
+            lambda,
         }
     }
 
@@ -122,12 +126,16 @@ impl FoldState {
                 true
             }
         };
+        // B changes with λ' when λ scales with the distinct items (`FREG` mode 1).
+        let (old_lambda, lambda) = (self.lambda, lambda_for(model, self.seen.len()));
+        self.lambda = lambda;
         if let Some(a_rows) = self.a.as_slice_mut() {
             for (p, (a_row, &yp)) in a_rows.chunks_exact_mut(d.max(1)).zip(&y).enumerate() {
                 let s = ac * yp;
                 for (q, (x, &yq)) in a_row[..=p].iter_mut().zip(&y).enumerate() {
-                    let bq = base(model, p, q);
-                    *x = bq + decay * (*x - bq) + s * yq;
+                    let bq = base(model, lambda, p, q);
+                    let old = base(model, old_lambda, p, q);
+                    *x = bq + decay * (*x - old) + s * yq;
                 }
             }
         }
@@ -181,12 +189,20 @@ impl FoldState {
     }
 }
 
-/// `B = G + λI`, element `(p, q)`.
-fn base(model: &Model, p: usize, q: usize) -> f64 {
-    let f = &model.fold;
-    let g = f64::from(f.gram[[p, q]]);
+/// λ' for a history of `distinct` known items: the model's λ, times `distinct` under
+/// `FREG` mode 1 (docs/FORMAT.md § 2.1).
+fn lambda_for(model: &Model, distinct: usize) -> f64 {
+    model
+        .extra
+        .fold_regulariser
+        .effective(f64::from(model.fold.lambda), distinct)
+}
+
+/// `B = G + λ'I`, element `(p, q)`.
+fn base(model: &Model, lambda: f64, p: usize, q: usize) -> f64 {
+    let g = f64::from(model.fold.gram[[p, q]]);
     if p == q {
-        g + f64::from(f.lambda)
+        g + lambda
     } else {
         g
     }

@@ -244,8 +244,14 @@ pub fn build_in_sessions(
             ));
         }
     }
-    let lists = weighted_lists_in_sessions(train, sessions, items, p);
-    let r = reference(&lists);
+    quantise(&weighted_lists_in_sessions(train, sessions, items, p), p)
+}
+
+/// The section from real-valued lists (heaviest first, as [`weighted_lists`] gives them, or as
+/// a Spark job computed them): u8 weights against [`reference`], the position weights of
+/// `p.recency` and the scale of `p.mix`. Entries that quantise to 0 are dropped.
+pub fn quantise(lists: &[Vec<(u32, f32)>], p: &NeighbourParams) -> Result<Neighbours> {
+    let r = reference(lists);
     let q: Vec<Vec<(u32, u8)>> = lists
         .iter()
         .map(|l| {

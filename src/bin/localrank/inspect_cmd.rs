@@ -80,8 +80,12 @@ pub fn inspect(args: InspectArgs) -> Result<()> {
     }
     let f = &model.fold;
     println!(
-        "fold-in: lambda {} alpha {} decay {} kind weights {:?}",
-        f.lambda, f.alpha, f.decay, f.kind_weights
+        "fold-in: lambda {} ({}) alpha {} decay {} kind weights {:?}",
+        f.lambda,
+        model.extra.fold_regulariser.describe(),
+        f.alpha,
+        f.decay,
+        f.kind_weights
     );
     println!("metadata fields: {:?}", model.meta.fields);
     if !model.attributes().is_empty() {

@@ -7,11 +7,12 @@ use std::time::Instant;
 
 use clap::Args;
 use localrank::train::import::{
-    self, keys, npy, safetensors, Catalogue, ImportOptions, ImportedFactors,
+    self, keys, npy, safetensors, spark, Catalogue, ImportOptions, ImportedFactors,
 };
 use localrank::train::report::Size;
 use localrank::train::store::options::{BadRowLimit, Encoding, EventColumns, UnknownItems};
 use localrank::train::store::Source;
+use localrank::train::transitions::NeighbourParams;
 use localrank::train::TrainParams;
 use localrank::{Error, Result};
 
@@ -22,8 +23,18 @@ use crate::{invalid, progress, write_file};
 #[derive(Args, Debug)]
 pub struct PackArgs {
     /// Item factors, items × dim: `.npy` (f2/f4/f8) or `.safetensors` (F32/F64/F16/BF16)
-    #[arg(long, value_name = "FILE")]
-    factors: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "from_spark")]
+    factors: Option<PathBuf>,
+    /// The output directory of spark/train.py (factors, popularity, NBRS lists and the fold-in
+    /// settings the job trained with; docs/SCALE.md) instead of --factors
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["factors", "keys", "tensor", "popularity"])]
+    from_spark: Option<PathBuf>,
+    /// With --from-spark: NBRS position weight decay on the device (round(255·recency^r))
+    #[arg(long, default_value_t = NeighbourParams::default().recency)]
+    nbr_recency: f32,
+    /// With --from-spark: weight of the neighbour term relative to the dense score
+    #[arg(long, default_value_t = NeighbourParams::default().mix)]
+    nbr_mix: f32,
     /// Keys of the factor rows: one per line, or a `.json` array [the catalogue's order; the
     /// row count must then equal its item count]
     #[arg(long, value_name = "FILE")]
@@ -47,13 +58,13 @@ pub struct PackArgs {
     #[arg(long, default_value = "8", value_parser = ["8", "4", "32", "int8", "int4", "f32"])]
     rows: String,
     /// Ridge regulariser of fold-in: the λ the factors were trained with
-    #[arg(long, default_value_t = TrainParams::default().lambda)]
+    #[arg(long, default_value_t = TrainParams::default().lambda, conflicts_with = "from_spark")]
     lambda: f32,
     /// Confidence scale of fold-in, c = 1 + alpha·w
-    #[arg(long, default_value_t = TrainParams::default().alpha)]
+    #[arg(long, default_value_t = TrainParams::default().alpha, conflicts_with = "from_spark")]
     alpha: f32,
     /// Recency decay per position, newest first
-    #[arg(long, default_value_t = TrainParams::default().decay)]
+    #[arg(long, default_value_t = TrainParams::default().decay, conflicts_with = "from_spark")]
     decay: f32,
     /// Popularity bias scale (with --popularity)
     #[arg(long, default_value_t = TrainParams::default().pop_weight)]
@@ -149,14 +160,21 @@ pub fn run(args: PackArgs) -> Result<()> {
     let start = Instant::now();
     let opts = args.options()?;
     let catalogue = read_catalogue(&args)?;
-    let factors = read_factors(&args.factors, args.tensor.as_deref())?;
+    if let Some(dir) = &args.from_spark {
+        return run_spark(&args, dir, opts, &catalogue, start);
+    }
+    let factors_path = args
+        .factors
+        .as_ref()
+        .ok_or_else(|| invalid("give --factors FILE or --from-spark DIR".into()))?;
+    let factors = read_factors(factors_path, args.tensor.as_deref())?;
     let keys = match &args.keys {
         Some(path) => keys::read(path)?,
         None if factors.nrows() == catalogue.keys().len() => catalogue.keys().to_vec(),
         None => {
             return Err(invalid(format!(
                 "{} has {} rows and the catalogue {} items: give --keys (one key per factor row)",
-                args.factors.display(),
+                factors_path.display(),
                 factors.nrows(),
                 catalogue.keys().len()
             )))
@@ -176,9 +194,8 @@ pub fn run(args: PackArgs) -> Result<()> {
         factors,
         popularity,
     };
-    let mut packed = import::pack_imported(&imported, &catalogue, None, &opts)?;
-    eprintln!("{}", packed.summary);
-    let mut inputs: Vec<(&str, &Path)> = vec![("factors", &args.factors)];
+    let packed = import::pack_imported(&imported, &catalogue, None, &opts)?;
+    let mut inputs: Vec<(&str, &Path)> = vec![("factors", factors_path)];
     if let Some(k) = &args.keys {
         inputs.push(("keys", k));
     }
@@ -186,11 +203,62 @@ pub fn run(args: PackArgs) -> Result<()> {
         inputs.push(("popularity", p));
     }
     inputs.push(("catalog", &args.catalog));
+    finish(&args, packed, &inputs, &opts, &catalogue, start)
+}
+
+/// `--from-spark DIR`: the job's factors, counts and neighbour lists, packed with the λ, α and
+/// decay it trained with and MLlib's per-item regulariser (`FREG`, docs/FORMAT.md § 1.11).
+fn run_spark(
+    args: &PackArgs,
+    dir: &Path,
+    mut opts: ImportOptions,
+    catalogue: &Catalogue,
+    start: Instant,
+) -> Result<()> {
+    let sm = spark::read(dir)?;
+    let s = &sm.settings;
+    opts.params = TrainParams {
+        lambda: s.params.lambda,
+        alpha: s.params.alpha,
+        decay: s.params.decay,
+        ..opts.params
+    };
+    eprintln!(
+        "{}: Spark {}, {} items × dim {}, {} of {} event rows used; λ {} ({}), α {}, decay {}",
+        dir.display(),
+        s.spark,
+        sm.keys.len(),
+        s.params.dim,
+        s.events_used,
+        s.events_rows,
+        s.params.lambda,
+        s.regulariser.describe(),
+        s.params.alpha,
+        s.params.decay
+    );
+    let neighbours = sm.neighbour_section(args.nbr_recency, args.nbr_mix)?;
+    let mut packed = import::pack_imported(&sm.imported(), catalogue, Some(&neighbours), &opts)?;
+    packed.model.extra.fold_regulariser = s.regulariser;
+    let manifest = dir.join(spark::MANIFEST);
+    let inputs: Vec<(&str, &Path)> = vec![("spark", &manifest), ("catalog", &args.catalog)];
+    finish(args, packed, &inputs, &opts, catalogue, start)
+}
+
+/// Provenance, the model file, its report and the summary lines.
+fn finish(
+    args: &PackArgs,
+    mut packed: import::Packed,
+    inputs: &[(&str, &Path)],
+    opts: &ImportOptions,
+    catalogue: &Catalogue,
+    start: Instant,
+) -> Result<()> {
+    eprintln!("{}", packed.summary);
     packed.model.extra.provenance = Some(import::provenance(
-        &inputs,
-        &catalogue,
+        inputs,
+        catalogue,
         &packed,
-        &opts,
+        opts,
         created_unix()?,
     )?);
     let model = &packed.model;
@@ -200,8 +268,8 @@ pub fn run(args: PackArgs) -> Result<()> {
         let report = import::PackReport::new(
             &bytes,
             &packed,
-            &catalogue,
-            &opts,
+            catalogue,
+            opts,
             start.elapsed().as_secs_f64(),
         )?;
         let stem = args.out.with_extension("");

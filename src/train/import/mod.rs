@@ -12,6 +12,7 @@ pub mod npy;
 mod pack;
 mod report;
 pub mod safetensors;
+pub mod spark;
 
 use std::collections::HashMap;
 

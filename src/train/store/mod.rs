@@ -11,7 +11,7 @@ mod csv_reader;
 pub(crate) mod events;
 mod jsonl;
 pub mod options;
-mod parquet_reader;
+pub(crate) mod parquet_reader;
 pub mod table;
 pub mod time;
 

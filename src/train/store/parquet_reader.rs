@@ -103,7 +103,7 @@ fn rows<R: ChunkReader + 'static>(
 
 /// Runs one call into the parquet crate (reading `row`, when given), turning its error or its
 /// panic into an `Io` error.
-fn guarded<T>(
+pub(crate) fn guarded<T>(
     path: &std::path::Path,
     row: Option<usize>,
     call: impl FnOnce() -> parquet::errors::Result<T>,
