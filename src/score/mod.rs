@@ -15,8 +15,8 @@ pub mod kernel;
 pub mod neighbours;
 mod quant;
 pub mod query;
-pub mod similar;
 pub mod rules;
+pub mod similar;
 pub mod user;
 
 pub use cpu::CpuScorer;

@@ -227,9 +227,26 @@ impl LoadOptions {
 /// extra attributes asked for, the filter and whether to explain.
 fn recommend_options(
     value: JsValue,
-) -> Result<(RecommendOptions, Vec<String>, crate::score::filter::Filter, bool), Error> {
+) -> Result<
+    (
+        RecommendOptions,
+        Vec<String>,
+        crate::score::filter::Filter,
+        bool,
+    ),
+    Error,
+> {
     let [a, b, c] = rerank::NAMES;
-    let known = ["k", "excludeSeen", "attributes", "explain", "filter", a, b, c];
+    let known = [
+        "k",
+        "excludeSeen",
+        "attributes",
+        "explain",
+        "filter",
+        a,
+        b,
+        c,
+    ];
     let o = js::Options::new(value, "recommend options", &known)?;
     let d = RecommendOptions::default();
     let opts = RecommendOptions {
