@@ -299,7 +299,8 @@ fn next_item_quality_of_similar_item_methods() {
         Dataset::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/scientific")).unwrap();
     let split = Split::new(&data.sequences, Phase::Validation);
     let nb = model.extra.neighbours.as_ref().expect("a model with NBRS");
-    let methods: [(&str, &dyn Fn(u32) -> Vec<f32>); 4] = [
+    type Scores<'a> = &'a dyn Fn(u32) -> Vec<f32>;
+    let methods: [(&str, Scores); 4] = [
         ("query: one-view fold-in + NBRS list (shipped)", &|row| {
             let (q, _) = Query::similar(&model, row, SimilarOptions::default()).unwrap();
             q.scores(&model.table)
