@@ -645,3 +645,28 @@ fn the_gpu_returns_the_cpus_ids_under_filters_and_rules() {
         }
     }
 }
+
+#[test]
+fn pins_keep_their_positions_when_the_list_is_re_ranked() {
+    // The re-ranking over-fetches a pool; a pin is a position in the list the caller sees, so
+    // it is placed after the pool is re-ranked (a pool-level pin at 50 would fall off a list of 6).
+    let e = rules_engine(Rules {
+        pins: vec![
+            Pin {
+                key: "item-10".into(),
+                position: 2,
+            },
+            Pin {
+                key: "item-11".into(),
+                position: 50,
+            },
+        ],
+        ..Default::default()
+    });
+    let mut opts = opts(6);
+    opts.rerank.diversity = 0.5;
+    let got = rows(&block_on(e.recommend_filtered(opts, &Filter::default())).unwrap());
+    assert_eq!(got.len(), 6);
+    assert_eq!((got[2], got[5]), (10, 11), "{got:?}");
+    assert_eq!(got.iter().filter(|&&r| r == 10 || r == 11).count(), 2);
+}

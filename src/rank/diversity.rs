@@ -279,16 +279,20 @@ where
     if rerank.is_plain() {
         return fetch(query.clone()).await;
     }
-    let k = query.k;
+    // Pins are positions in the list the caller sees: the pool is ranked without them (their
+    // rows stay excluded) and they are placed after the re-ranking.
+    let mut base = query.clone();
+    base.rules.pins.clear();
+    let k = query.k.saturating_sub(query.rules.pins.len());
     let mut size = pool_size(k);
     loop {
-        let mut q = query.clone();
+        let mut q = base.clone();
         q.k = size;
         let pool = fetch(q).await;
         let out = rerank.apply(model, &pool, k);
         match next_pool(size, pool.len(), out.len(), k) {
             Some(bigger) => size = bigger,
-            None => return out,
+            None => return query.rules.place_pins(&model.table, query, out),
         }
     }
 }

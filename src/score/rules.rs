@@ -241,10 +241,22 @@ impl RulePlan {
             buried.truncate(slots - ranked.len());
             ranked.extend(buried);
         }
+        self.place_pins(table, q, ranked)
+    }
+
+    /// `ranked` with the pinned rows inserted at their positions (a position past the end puts
+    /// the row last), at most `q.k` rows. [`Self::apply`] ends with it; the re-ranking of
+    /// [`crate::rank::diversity::rank`] calls it after re-ranking its pool, so that a pin keeps
+    /// its position in the list the caller sees.
+    pub fn place_pins(&self, table: &ItemTable, q: &Query, mut ranked: Vec<Ranked>) -> Vec<Ranked> {
         let mut pins = self.pins.clone();
         pins.sort_by_key(|(_, pos)| *pos);
         for (row, pos) in pins {
-            ranked.insert(pos.min(ranked.len()), exact(row));
+            let pinned = Ranked {
+                index: row,
+                score: q.score_of(table, row),
+            };
+            ranked.insert(pos.min(ranked.len()), pinned);
         }
         ranked.truncate(q.k);
         ranked
