@@ -100,12 +100,12 @@ test-browser: test-chrome test-firefox
 test-chrome:
 	@echo "== browser tests: headless Chromium =="
 	env -u GECKODRIVER CHROMEDRIVER=$(CHROMEDRIVER) LOCALRANK_EXPECT_BROWSER=Chrome WASM_BINDGEN_TEST_TIMEOUT=$(BROWSER_TEST_TIMEOUT) \
-	  wasm-pack test --headless --chrome -- --test web --test web_args --test web_attributes --test web_gpu --test kernel --test web_storage --test web_integrity --test web_coldstart
+	  wasm-pack test --headless --chrome -- --test web --test web_args --test web_attributes --test web_gpu --test kernel --test web_storage --test web_integrity --test web_coldstart --test web_filters --test web_diversity --test web_similar
 
 test-firefox:
 	@echo "== browser tests: headless Firefox =="
 	env -u CHROMEDRIVER GECKODRIVER=$$(command -v geckodriver) LOCALRANK_EXPECT_BROWSER=Firefox WASM_BINDGEN_TEST_TIMEOUT=$(BROWSER_TEST_TIMEOUT) \
-	  wasm-pack test --headless --firefox -- --test web --test web_args --test web_attributes --test web_gpu --test kernel --test web_storage --test web_integrity --test web_coldstart
+	  wasm-pack test --headless --firefox -- --test web --test web_args --test web_attributes --test web_gpu --test kernel --test web_storage --test web_integrity --test web_coldstart --test web_filters --test web_diversity --test web_similar
 
 # Issue 13's acceptance path, first half: the fixture store's CSV events and JSONL catalogue
 # through `localrank train --tune` (6 trials; the report lands beside it as store.report.{json,md});
