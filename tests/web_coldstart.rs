@@ -26,7 +26,9 @@ async fn load(backend: &str) -> Recommender {
 }
 
 async fn recs(r: &Recommender, k: usize) -> Vec<Rec> {
-    let opts = js_sys::JSON::parse(&format!(r#"{{"k":{k}}}"#)).expect("options");
+    // The prior's own order: without the default de-duplication by title (the Scientific data
+    // has products listed twice under one title).
+    let opts = js_sys::JSON::parse(&format!(r#"{{"k":{k},"dedupe":false}}"#)).expect("options");
     let v = JsFuture::from(r.recommend(Some(opts.into())))
         .await
         .expect("recommend");

@@ -89,7 +89,16 @@ pub fn check_recommend(engine: &Engine<SharedStore>, k: usize, exclude_seen: boo
     } else {
         model.len()
     };
-    let got = ready(engine.recommend(RecommendOptions { k, exclude_seen }))
+    // Without de-duplication by title: every eligible item can come back.
+    let opts = RecommendOptions {
+        k,
+        exclude_seen,
+        rerank: localrank::rank::diversity::Rerank {
+            dedupe: localrank::rank::diversity::Dedupe::Off,
+            ..Default::default()
+        },
+    };
+    let got = ready(engine.recommend(opts))
         .expect("recommend answers for a valid k");
     assert_eq!(got.len(), k.min(eligible), "result count");
     let rows: Vec<u32> = got

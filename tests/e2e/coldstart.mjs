@@ -12,7 +12,10 @@ import { RequestLog, afterRender, check, launch, serve, shot } from "./harness.m
 
 const MODEL_FILE = "www/models/scientific.lrm";
 
-/** The keys of the `k` items with the highest prior, ties to the lower row, from the file. */
+/**
+ * The keys of the `k` items with the highest prior, ties to the lower row, one per title (as
+ * `recommend` de-duplicates by default), from the file.
+ */
 function popularByPrior(path, k) {
   const buf = readFileSync(path);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -25,13 +28,34 @@ function popularByPrior(path, k) {
   }
   const n = view.getUint32(sections.get("DIMS").offset, true);
   const bias = Array.from({ length: n }, (_, j) => view.getFloat32(sections.get("BIAS").offset + 4 * j, true));
-  const keysAt = sections.get("KEYS").offset;
-  check(view.getUint32(keysAt, true) === n, "KEYS count differs from DIMS");
-  const blob = keysAt + 4 + 4 * (n + 1);
-  const end = (i) => view.getUint32(keysAt + 4 + 4 * i, true);
-  const keys = Array.from({ length: n }, (_, j) => buf.toString("utf8", blob + end(j), blob + end(j + 1)));
+  // A string table (docs/FORMAT.md § 1.4) at `at`: its strings and the offset after it.
+  const table = (at) => {
+    const count = view.getUint32(at, true);
+    const blob = at + 4 + 4 * (count + 1);
+    const end = (i) => view.getUint32(at + 4 + 4 * i, true);
+    const strings = Array.from({ length: count }, (_, j) => buf.toString("utf8", blob + end(j), blob + end(j + 1)));
+    return { strings, next: blob + end(count) };
+  };
+  const keys = table(sections.get("KEYS").offset).strings;
+  check(keys.length === n, "KEYS count differs from DIMS");
+  // META: field names, then N·F values item-major (§ 1.1); recommend() keeps one item per title
+  // by default (dedupe), so the row is the prior's order without repeated titles.
+  const names = table(sections.get("META").offset);
+  const values = table(names.next).strings;
+  const f = names.strings.length;
+  const t = names.strings.indexOf("title");
+  check(t >= 0, "the demo model has titles");
   const rows = [...bias.keys()].sort((a, b) => bias[b] - bias[a] || a - b);
-  return rows.slice(0, k).map((j) => keys[j]);
+  const seen = new Set();
+  const out = [];
+  for (const j of rows) {
+    const title = values[j * f + t].trim();
+    if (title && seen.has(title)) continue;
+    seen.add(title);
+    out.push(keys[j]);
+    if (out.length === k) break;
+  }
+  return out;
 }
 
 const recKeys = (page) => page.$$eval("#recs .rec[data-key]", (els) => els.map((e) => e.dataset.key));
