@@ -104,6 +104,52 @@ pub enum Error {
 /// `Result` with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A number as an error message shows it (at most 3 decimals, `NaN`, `Infinity`), written
+/// without `core`'s float formatting: `{}` of an `f32`/`f64` links its Grisu/Dragon code into
+/// the wasm package, about 10 KB gzip for a few messages (docs/BENCHMARKS.md § Size budget).
+pub(crate) fn show_number(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    let sign = if x < 0.0 { "-" } else { "" };
+    let a = x.abs();
+    if a.is_infinite() {
+        return format!("{sign}Infinity");
+    }
+    if a >= 1e15 {
+        return format!("{sign}{}", a.round() as u64);
+    }
+    let milli = (a * 1000.0).round() as u64;
+    let (int, frac) = (milli / 1000, milli % 1000);
+    if frac == 0 {
+        format!("{sign}{int}")
+    } else {
+        let frac = format!("{frac:03}");
+        format!("{sign}{int}.{}", frac.trim_end_matches('0'))
+    }
+}
+
+#[cfg(test)]
+mod show_number_tests {
+    use super::show_number;
+
+    #[test]
+    fn numbers_read_as_written() {
+        for (x, s) in [
+            (0.0, "0"),
+            (1.5, "1.5"),
+            (-0.25, "-0.25"),
+            (12.0, "12"),
+            (1.0005, "1.001"),
+            (2e15, "2000000000000000"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ] {
+            assert_eq!(show_number(x), s);
+        }
+    }
+}
+
 /// Lists every variant once: [`Error::code`] (an exhaustive match, so a new variant that is not
 /// listed here does not compile), [`CODES`] and the TypeScript union [`TS_CODE_UNION`] that
 /// `pkg/localrank.d.ts` exports all come from this one list and cannot drift apart.

@@ -50,7 +50,8 @@ impl OwnedValue {
         }
         match self {
             OwnedValue::Number(x) if !x.is_finite() => Err(Error::InvalidArgument(format!(
-                "{what} must be a finite number, got {x}"
+                "{what} must be a finite number, got {}",
+                crate::error::show_number(*x)
             ))),
             _ => Ok(()),
         }

@@ -95,7 +95,8 @@ impl Rerank {
                 Ok(())
             } else {
                 Err(Error::InvalidArgument(format!(
-                    "{name} must be a number in 0..=1, got {v}"
+                    "{name} must be a number in 0..=1, got {}",
+                    crate::error::show_number(f64::from(v))
                 )))
             }
         };

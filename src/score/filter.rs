@@ -273,7 +273,9 @@ impl Filter {
         }
         if lo > hi {
             return Err(Error::InvalidArgument(format!(
-                "filter.priceMin ({lo}) is above filter.priceMax ({hi})"
+                "filter.priceMin ({}) is above filter.priceMax ({})",
+                crate::error::show_number(lo),
+                crate::error::show_number(hi)
             )));
         }
         Ok((lo, hi))

@@ -137,7 +137,7 @@ impl Rules {
             if !b.weight.is_finite() {
                 return Err(Error::InvalidArgument(format!(
                     "boost: weight must be a finite number, got {}",
-                    b.weight
+                    crate::error::show_number(f64::from(b.weight))
                 )));
             }
         }
