@@ -98,8 +98,7 @@ pub fn check_recommend(engine: &Engine<SharedStore>, k: usize, exclude_seen: boo
             ..Default::default()
         },
     };
-    let got = ready(engine.recommend(opts))
-        .expect("recommend answers for a valid k");
+    let got = ready(engine.recommend(opts)).expect("recommend answers for a valid k");
     assert_eq!(got.len(), k.min(eligible), "result count");
     let rows: Vec<u32> = got
         .iter()
