@@ -195,18 +195,26 @@ impl<S: HistoryStore> Engine<S> {
     /// "customers who viewed this also viewed"; [`crate::score::similar`]). Independent of the
     /// history. [`Error::UnknownItem`] when the model does not know `key`.
     pub async fn similar(&self, key: &str, opts: SimilarOptions) -> Result<Vec<Recommendation>> {
-        let ranked = self.similar_rows(key, opts).await?;
+        let ranked = self.similar_rows(key, opts, &Filter::default()).await?;
         Ok(self.recommendations(ranked))
     }
 
-    /// [`Self::similar`] as model rows and scores, best first.
-    pub async fn similar_rows(&self, key: &str, opts: SimilarOptions) -> Result<Vec<Ranked>> {
+    /// [`Self::similar`] as model rows and scores, best first, among the rows `filter` lets
+    /// through under the live values (the same filter as `recommend`'s; store rules are for
+    /// recommendation lists and do not apply here).
+    pub async fn similar_rows(
+        &self,
+        key: &str,
+        opts: SimilarOptions,
+        filter: &Filter,
+    ) -> Result<Vec<Ranked>> {
         let row = self
             .model
             .keys
             .index_of(key)
             .ok_or_else(|| Error::UnknownItem { key: key.into() })?;
-        let (query, _) = Query::similar(&self.model, row, opts)?;
+        let (mut query, _) = Query::similar(&self.model, row, opts)?;
+        query.restrict(&self.model, &self.live(), filter, &Rules::default())?;
         Ok(self.backend.top_k(&self.model.table, &query).await)
     }
 

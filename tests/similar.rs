@@ -344,3 +344,20 @@ fn next_item_quality_of_similar_item_methods() {
         );
     }
 }
+
+#[test]
+fn a_filter_keeps_similar_items_to_the_qualifying_ones_and_k_come_back() {
+    use localrank::score::filter::Filter;
+    let model = with_neighbours(400, 16, 41, &[]);
+    let e = cpu(&model);
+    let filter = Filter {
+        category: Some("cat-1".into()),
+        ..Default::default()
+    };
+    let got = block_on(e.similar_rows("item-2", SimilarOptions { k: 12 }, &filter)).unwrap();
+    assert_eq!(got.len(), 12, "100 items qualify, so k come back");
+    assert!(got.iter().all(|r| r.index % 4 == 1), "only cat-1 items");
+    // The unfiltered list has items of other categories near the top: the filter did something.
+    let all = block_on(e.similar_rows("item-2", SimilarOptions { k: 12 }, &Filter::default()));
+    assert!(all.unwrap().iter().any(|r| r.index % 4 != 1));
+}

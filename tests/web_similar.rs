@@ -36,6 +36,7 @@ struct Because {
 struct Rec {
     key: String,
     score: f32,
+    category: String,
     #[serde(default)]
     because: Option<Vec<Because>>,
 }
@@ -106,6 +107,8 @@ async fn similar_refuses_bad_input_with_typed_errors() {
         r#"{"k":"5"}"#,
         r#"{"top":5}"#,
         r#"{"attributes":["nope"]}"#,
+        r#"{"filter":{"where":{"nope":1}}}"#,
+        r#"{"filter":{"category":5}}"#,
         "[]",
     ] {
         let e = similar(&r, HISTORY[0], bad).await.unwrap_err();
@@ -119,6 +122,23 @@ async fn similar_refuses_bad_input_with_typed_errors() {
         .await
         .unwrap_err();
     assert_eq!(code(&e), "InvalidArgument");
+}
+
+#[wasm_bindgen_test]
+async fn similar_takes_the_recommend_filter() {
+    const CATEGORY: &str = "Additive Manufacturing Products";
+    let r = load("cpu", &[]).await;
+    let options = format!(r#"{{"k":8,"filter":{{"category":"{CATEGORY}"}}}}"#);
+    let got = similar(&r, HISTORY[0], &options).await.unwrap();
+    assert_eq!(got.len(), 8);
+    assert!(got.iter().all(|x| x.category == CATEGORY), "{got:?}");
+    // Excluding the unfiltered list's first item: k still come back, without it.
+    let all = similar(&r, HISTORY[0], r#"{"k":8}"#).await.unwrap();
+    let options = format!(r#"{{"k":8,"filter":{{"exclude":["{}"]}}}}"#, all[0].key);
+    let rest = similar(&r, HISTORY[0], &options).await.unwrap();
+    assert_eq!(rest.len(), 8);
+    assert!(rest.iter().all(|x| x.key != all[0].key));
+    assert_eq!(rest[0].key, all[1].key);
 }
 
 /// The score of `key` under `history` (every item ranked, seen ones included).

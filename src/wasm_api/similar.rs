@@ -22,6 +22,8 @@ export interface SimilarOptions {
   k?: number;
   /** Catalogue attributes to return besides key, score, title and category (as in `recommend`). */
   attributes?: string[];
+  /** Only items passing this filter (as in `recommend`, with the live values). Default: every item. */
+  filter?: RecommendFilter;
 }
 /** A history item behind a recommendation (`recommend({ explain: true })`). */
 export interface Because {
@@ -58,12 +60,18 @@ extern "C" {
 }
 
 /// `similar`'s options, read from a JS object: the engine's options and the extra attributes.
-fn similar_options(value: JsValue) -> Result<(SimilarOptions, Vec<String>), Error> {
-    let o = js::Options::new(value, "similar options", &["k", "attributes"])?;
+type Parsed = (SimilarOptions, Vec<String>, crate::score::filter::Filter);
+
+fn similar_options(value: JsValue) -> Result<Parsed, Error> {
+    let o = js::Options::new(value, "similar options", &["k", "attributes", "filter"])?;
     let opts = SimilarOptions {
         k: o.count("k")?.unwrap_or(SimilarOptions::default().k),
     };
-    Ok((opts, o.strings("attributes")?.unwrap_or_default()))
+    let filter = match o.raw("filter") {
+        Some(f) => super::merch::filter_from_js(f)?,
+        None => Default::default(),
+    };
+    Ok((opts, o.strings("attributes")?.unwrap_or_default(), filter))
 }
 
 /// Sets `because` on each result object of `results` (in order) from `reasons`.
@@ -104,9 +112,14 @@ impl Recommender {
         let engine = Rc::clone(&self.engine);
         future_to_promise(async move {
             let key = key.map_err(js_error)?;
-            let (opts, attributes) = parsed.map_err(js_error)?;
-            let fields = Fields::recommendation(engine.model(), &attributes).map_err(js_error)?;
-            let ranked = engine.similar_rows(&key, opts).await.map_err(js_error)?;
+            let (opts, attributes, filter) = parsed.map_err(js_error)?;
+            let fields = Fields::recommendation(engine.model(), &attributes)
+                .map_err(js_error)?
+                .with_live(engine.live());
+            let ranked = engine
+                .similar_rows(&key, opts, &filter)
+                .await
+                .map_err(js_error)?;
             let mut items = ranked.iter().map(|r| (r.index, r.score));
             Ok(rows::rows(engine.model(), &fields, &mut items))
         })

@@ -83,11 +83,15 @@ export async function similarAndReasons(rec: Recommender): Promise<string[]> {
   const ask: SimilarOptions = { k: 6, attributes: ["price"] };
   const similar: Recommendation[] = await rec.similar("B0000223SI", ask);
   const byDefault: Recommendation[] = await rec.similar("B0000223SI");
+  const inCategory: Recommendation[] = await rec.similar("B0000223SI", {
+    k: 4,
+    filter: { category: "Additive Manufacturing Products", inStock: true },
+  });
   const explained: ExplainedRecommendation[] = await rec.recommend({ k: 8, explain: true });
   const because: Because[] = explained.flatMap((r) => r.because);
   const lines: string[] = because.map((b) => `${b.key} ${b.title} ${(b.weight * 100).toFixed(0)} %`);
   const plain: Recommendation[] = await rec.recommend({ k: 8, explain: false });
-  return [...lines, String(similar.length + byDefault.length + plain.length)];
+  return [...lines, String(similar.length + byDefault.length + inCategory.length + plain.length)];
 }
 
 export function describe(e: unknown): string {
