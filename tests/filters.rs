@@ -414,9 +414,9 @@ fn rules_engine(rules: Rules) -> Engine<MemoryStore> {
     e
 }
 
-#[test]
-fn a_pin_shows_the_item_at_its_position_if_it_passes_the_filter() {
-    let e = rules_engine(Rules {
+/// item-10 pinned at position 2, item-11 at 50 (past any list here: it goes last).
+fn two_pins() -> Engine<MemoryStore> {
+    rules_engine(Rules {
         pins: vec![
             Pin {
                 key: "item-10".into(),
@@ -428,7 +428,12 @@ fn a_pin_shows_the_item_at_its_position_if_it_passes_the_filter() {
             },
         ],
         ..Default::default()
-    });
+    })
+}
+
+#[test]
+fn a_pin_shows_the_item_at_its_position_if_it_passes_the_filter() {
+    let e = two_pins();
     let got = rows(&ask(&e, 6, &Filter::default()).unwrap());
     let plain = reference(&e, 6, |i| i != 10 && i != 11);
     assert_eq!(got, [plain[0], plain[1], 10, plain[2], plain[3], 11]);
@@ -650,19 +655,7 @@ fn the_gpu_returns_the_cpus_ids_under_filters_and_rules() {
 fn pins_keep_their_positions_when_the_list_is_re_ranked() {
     // The re-ranking over-fetches a pool; a pin is a position in the list the caller sees, so
     // it is placed after the pool is re-ranked (a pool-level pin at 50 would fall off a list of 6).
-    let e = rules_engine(Rules {
-        pins: vec![
-            Pin {
-                key: "item-10".into(),
-                position: 2,
-            },
-            Pin {
-                key: "item-11".into(),
-                position: 50,
-            },
-        ],
-        ..Default::default()
-    });
+    let e = two_pins();
     let mut opts = opts(6);
     opts.rerank.diversity = 0.5;
     let got = rows(&block_on(e.recommend_filtered(opts, &Filter::default())).unwrap());

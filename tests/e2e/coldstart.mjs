@@ -8,7 +8,7 @@
 // Run from the repository root after `make pkg model`:  node tests/e2e/coldstart.mjs
 
 import { readFileSync } from "node:fs";
-import { RequestLog, afterRender, check, launch, serve, shot } from "./harness.mjs";
+import { RequestLog, afterRender, check, launch, openReady, serve, shot } from "./harness.mjs";
 
 const MODEL_FILE = "www/models/scientific.lrm";
 
@@ -64,13 +64,7 @@ const mode = (page) => page.$eval(".recs-section", (e) => e.dataset.mode);
 
 async function run(browser, server) {
   const expected = popularByPrior(MODEL_FILE, 10);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } }); // fresh profile
-  const log = new RequestLog(context);
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${server.origin}/www/`);
-  await page.waitForSelector("body[data-ready='1']", { timeout: 30000 });
+  const { log, page, errors } = await openReady(browser, `${server.origin}/www/`); // fresh profile
   log.phase = "browse";
 
   check((await heading(page)) === "Popular now", `empty history: heading is ${await heading(page)}`);

@@ -6,7 +6,7 @@
 //
 // Run from the repository root after `make pkg model`:  node tests/e2e/filters.mjs
 
-import { RequestLog, afterRender, check, launch, serve, shot } from "./harness.mjs";
+import { RequestLog, afterRender, check, launch, openReady, serve, shot } from "./harness.mjs";
 
 const CATEGORY = "Additive Manufacturing Products";
 
@@ -21,13 +21,7 @@ async function main() {
   const server = await serve(".");
   const browser = await launch();
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const log = new RequestLog(context);
-    const page = await context.newPage();
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`${server.origin}/www/`);
-    await page.waitForSelector("body[data-ready='1']", { timeout: 30000 });
+    const { log, page, errors } = await openReady(browser, `${server.origin}/www/`);
     log.phase = "browse";
     const all = await shown(page);
     check(all.length === 10, `expected 10 recommendations, got ${all.length}`);

@@ -99,6 +99,22 @@ export function checkOwnAssets(entries, origin, allowed, secrets, label) {
 }
 
 /** Screenshots at 1280×800 and at a 390-wide phone, `focus` scrolled into view in both. */
+/**
+ * A fresh desktop-sized context (an empty profile) with its request log, and a page that
+ * collects uncaught page errors, opened at `url` once the page marks itself ready
+ * (`body[data-ready='1']`, as the demo does).
+ */
+export async function openReady(browser, url) {
+  const context = await browser.newContext({ viewport: DESKTOP });
+  const log = new RequestLog(context);
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForSelector("body[data-ready='1']", { timeout: 30000 });
+  return { context, log, page, errors };
+}
+
 export async function shot(page, name, focus) {
   for (const [suffix, size] of [["desktop", DESKTOP], ["phone", PHONE]]) {
     await page.setViewportSize(size);
