@@ -14,13 +14,15 @@ events=${1:?usage: scale_run.sh EVENTS [OUT.csv] [WORKDIR]}
 out=${2:-docs/scale.csv}
 dir=${3:-/tmp/localrank-scale}
 bin=target/native
+# Extra `train` flags, e.g. the shipped NBRS settings (the Makefile's MODEL_FLAGS).
+TRAIN_FLAGS=${TRAIN_FLAGS:-}
 mkdir -p "$dir"
 "$bin/examples/synth_store" --events "$events" --csv "$dir/events.csv" \
     --catalog-out "$dir/products.jsonl" --csv-only
 load_before=$(cut -d' ' -f1 /proc/loadavg)
 /usr/bin/time -v -o "$dir/time.txt" "$bin/localrank" train --events "$dir/events.csv" \
     --catalog "$dir/products.jsonl" --out "$dir/s.lrm" --rows 4 \
-    --event-map view=view,addtocart=cart,transaction=purchase 2>"$dir/train.log" >"$dir/train.out"
+    --event-map view=view,addtocart=cart,transaction=purchase $TRAIN_FLAGS 2>"$dir/train.log" >"$dir/train.out"
 load_after=$(cut -d' ' -f1 /proc/loadavg)
 cat "$dir/train.log" "$dir/train.out" | grep -v '^ ' | tail -n 20
 
