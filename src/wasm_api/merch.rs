@@ -114,7 +114,15 @@ fn where_from_js(v: &JsValue) -> Result<Vec<(String, Vec<OwnedValue>)>, Error> {
 }
 
 /// The `filter` option of `recommend`.
-pub(super) fn filter_from_js(v: JsValue) -> Result<Filter, Error> {
+/// The `filter` option of `recommend` and `similar` (every item when absent).
+pub(super) fn filter_option(o: &Options) -> Result<Filter, Error> {
+    match o.raw("filter") {
+        Some(f) => filter_from_js(f),
+        None => Ok(Filter::default()),
+    }
+}
+
+fn filter_from_js(v: JsValue) -> Result<Filter, Error> {
     let known = [
         "category", "priceMin", "priceMax", "inStock", "tags", "include", "exclude", "where",
     ];

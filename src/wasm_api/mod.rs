@@ -254,10 +254,7 @@ fn recommend_options(
         exclude_seen: o.bool("excludeSeen")?.unwrap_or(d.exclude_seen),
         rerank: rerank::from_js(&o)?,
     };
-    let filter = match o.raw("filter") {
-        Some(f) => merch::filter_from_js(f)?,
-        None => Default::default(),
-    };
+    let filter = merch::filter_option(&o)?;
     let explain = o.bool("explain")?.unwrap_or(false);
     Ok((
         opts,

@@ -67,10 +67,7 @@ fn similar_options(value: JsValue) -> Result<Parsed, Error> {
     let opts = SimilarOptions {
         k: o.count("k")?.unwrap_or(SimilarOptions::default().k),
     };
-    let filter = match o.raw("filter") {
-        Some(f) => super::merch::filter_from_js(f)?,
-        None => Default::default(),
-    };
+    let filter = super::merch::filter_option(&o)?;
     Ok((opts, o.strings("attributes")?.unwrap_or_default(), filter))
 }
 
