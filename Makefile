@@ -65,11 +65,13 @@ test-native:
 	LOCALRANK_REQUIRE_GPU=1 XDG_RUNTIME_DIR=$${XDG_RUNTIME_DIR:-/tmp} cargo test --features train
 
 # Issue 16: spark/train.py in Spark local mode (the venv and Java from setup) on the fixture
-# store, then tests/spark.rs on its output: the same item rows and counts as the native trainer,
-# NBRS lists equal to the native ones, the device's fold-in against Spark's own user factors,
-# and a packed model recommending; then `localrank pack --from-spark` writes the model file.
+# store, holding out the newest event of 40 users, then tests/spark.rs on its output: the same
+# item rows and counts as the native trainer (less the held-out events), NBRS lists equal to the
+# native ones, the device's fold-in against Spark's own user factors, the pack report's figures
+# on the held-out cases equal to the public call's; then `localrank pack --from-spark` writes the
+# model file and its report (which must have the held-out figures).
 SPARK_OUT := target/spark/store
-SPARK_FLAGS := --dim 16 --iterations 10 --event-map view=view,addtocart=cart,transaction=purchase
+SPARK_FLAGS := --dim 16 --iterations 10 --event-map view=view,addtocart=cart,transaction=purchase --holdout-users 40
 test-spark:
 	@echo "== Spark local mode: fixture store -> spark/train.py -> pack -> recommendations =="
 	SPARK_LOCAL_IP=127.0.0.1 spark/.venv/bin/python spark/train.py --events $(STORE)/events.csv \
@@ -77,6 +79,7 @@ test-spark:
 	LOCALRANK_SPARK_DIR=$(SPARK_OUT) cargo test --features train --test spark -- --nocapture
 	cargo run --profile native --quiet --features train -- pack --from-spark $(SPARK_OUT) \
 	  --catalog $(STORE)/products.jsonl --out $(SPARK_OUT).lrm --rows 4
+	grep -q '^| localrank | ' $(SPARK_OUT).report.md
 
 # A bounded fuzzing pass (docs/RELIABILITY.md; the long runs use the same flags): each cargo-fuzz
 # target for FUZZ_SECONDS on its committed corpus, failing on any panic, timeout or OOM (the input

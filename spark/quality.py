@@ -9,6 +9,10 @@ turned back into the `.f32` files `localrank eval --model peer` scores.
     spark/.venv/bin/python spark/quality.py peer S --phase test      # S/test_{users,items}.f32
     localrank eval --data Sports_and_Outdoors.txt --model peer --factors S --phase test --dim 64
 
+The packed model as the device scores it (docs/SCALE.md § 4): `events S --phase full` writes the
+whole sequences, spark/train.py holds each user's newest event out (`--holdout-users all`, the
+test protocol) and `localrank pack --from-spark` scores the packed model on those cases.
+
 Events: user = line number, item = the 0-based row, timestamp = the position (seconds), all
 views; the catalogue lists rows 0..N-1 in order, so the job's item rows are the dataset's.
 """
@@ -65,7 +69,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("step", choices=["events", "peer"])
     ap.add_argument("dir", help="the directory `localrank splits` wrote")
-    ap.add_argument("--phase", default="test", choices=["valid", "test"])
+    ap.add_argument("--phase", default="test", choices=["valid", "test", "full"],
+                    help="full: whole sequences, for spark/train.py --holdout-users all")
     args = ap.parse_args()
     if not os.path.exists(os.path.join(args.dir, "items.txt")):
         sys.exit(f"error: {args.dir}/items.txt missing: run `localrank splits --out {args.dir}` first")

@@ -26,7 +26,15 @@ Output directory (read by `localrank pack --from-spark DIR`):
                  count: double (raw C[i -> j]), users: long
     users/       user: string, first: long (file position of the user's first event: the
                  native trainer's user order), factor: array<float> (MLlib's own user factors)
-    localrank-spark.json   settings, input rows used/dropped, timings
+    holdout/     user: string, history: array<string> (the user's training events, oldest
+                 first), target: string (the newest event, withheld from everything above)
+    localrank-spark.json   settings, input rows used/dropped, data statistics, timings
+
+Held-out cases (`--holdout-users`, default min(10,000, 1 % of the users)): the newest event of
+users sampled by a hash of their id (users with at least two events) is withheld from the ALS,
+the neighbour lists and the counts, so `localrank pack` can score the packed model on them as
+the device scores it (its report's validation figures). `--holdout-users 0` trains on every
+event; `all` is the leave-one-out protocol of docs/QUALITY.md.
 
 Run here:  spark/.venv/bin/python spark/train.py --events E --catalog C --out DIR
 On a cluster:  spark-submit --master ... spark/train.py ... (docs/SCALE.md)
@@ -75,6 +83,9 @@ def parse_args(argv):
     a("--alpha", type=float, default=20.0)
     a("--decay", type=float, default=0.9, help="recency decay per event, newest first")
     a("--seed", type=int, default=42)
+    a("--holdout-users", default="auto",
+      help="users whose newest event is withheld for pack's report: N, all, or auto "
+           "(min(10000, 1%% of the users))")
     # NBRS (src/train/transitions.rs defaults)
     a("--nbr-top", type=int, default=20)
     a("--nbr-window", type=int, default=3)
@@ -88,6 +99,9 @@ def parse_args(argv):
     a("--driver-memory", default="4g", help="local mode only")
     a("--partitions", type=int, default=0, help="shuffle partitions [Spark's default; 2 locally]")
     a("--blocks", type=int, default=0, help="MLlib ALS user/item blocks [MLlib's 10; 2 locally]")
+    a("--checkpoint-dir", help="where MLlib ALS checkpoints its factors every 10 iterations "
+                               "(without it, a long lineage overflows the JVM stack) "
+                               "[OUT/_checkpoints, removed at the end]")
     args = p.parse_args(argv)
     bad = []
     if not 1 <= args.dim <= 1024:
@@ -112,6 +126,9 @@ def parse_args(argv):
         bad.append("--nbr-min-users must be >= 1")
     if math.isnan(args.nbr_user_cap) or args.nbr_user_cap <= 0:
         bad.append("--nbr-user-cap must be > 0 (inf: no bound)")
+    h = args.holdout_users
+    if not (h in ("auto", "all") or (h.isdigit())):
+        bad.append("--holdout-users must be a count, all or auto")
     try:
         args.event_pairs = parse_event_map(args.event_map)
     except ValueError as e:
@@ -133,6 +150,15 @@ def parse_event_map(s):
             raise ValueError(f"event map: empty or repeated value {value!r}")
         pairs[value] = KINDS.index(kind)
     return pairs
+
+
+def holdout_count(arg, users):
+    """Users to hold out of `users` for `--holdout-users arg`."""
+    if arg == "all":
+        return users
+    if arg == "auto":
+        return min(10_000, users // 100)
+    return min(int(arg), users)
 
 
 def resolved_format(path, given):
@@ -193,6 +219,13 @@ def time_ms_column(F, col, unit):
     return F.when(num.isNotNull() & ~F.isnan(num), F.floor(ms).cast("long")).otherwise(iso_ms)
 
 
+def remove_tree(spark, path):
+    """Deletes a directory through Hadoop's FileSystem (local paths and object stores)."""
+    jvm = spark.sparkContext._jvm
+    p = jvm.org.apache.hadoop.fs.Path(path)
+    p.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).delete(p, True)
+
+
 def write_text(spark, path, text):
     """One small file through Hadoop's FileSystem: local paths and object stores alike."""
     jvm = spark.sparkContext._jvm
@@ -211,6 +244,9 @@ def main(argv=None):
     from pyspark.ml.recommendation import ALS
 
     timings = {}
+    out = args.out.rstrip("/")
+    checkpoints = args.checkpoint_dir or f"{out}/_checkpoints"
+    spark.sparkContext.setCheckpointDir(checkpoints)
     ev_fmt = resolved_format(args.events, args.events_format)
     raw = read_table(spark, args.events, ev_fmt)
     event_col = args.event_col or ("event_type" if "event_type" in raw.columns else None)
@@ -285,15 +321,28 @@ def main(argv=None):
     n_items = items.count()
 
     # Each user's events in order: pos 0 = oldest; r = newest-first position.
-    seq_w = W.partitionBy("user").orderBy("time_ms", "line")
-    seq = (good.join(items, "key")
-           .withColumn("pos", F.row_number().over(seq_w) - 1)
-           .withColumn("n", F.count(F.lit(1)).over(W.partitionBy("user")))
-           .withColumn("r", F.col("n") - 1 - F.col("pos"))
-           .cache())
-    n_events = seq.count()
-    if n_events == 0:
+    def ordered(events):
+        seq_w = W.partitionBy("user").orderBy("time_ms", "line")
+        return (events.join(items, "key")
+                .withColumn("pos", F.row_number().over(seq_w) - 1)
+                .withColumn("n", F.count(F.lit(1)).over(W.partitionBy("user")))
+                .withColumn("r", F.col("n") - 1 - F.col("pos")))
+
+    seq = ordered(good).cache()
+    if seq.count() == 0:
         sys.exit(f"error: {args.events}: no usable events ({dropped})")
+    # Held-out cases: the newest event of users sampled by hash, withheld from training.
+    n_users_all = seq.select("user").distinct().count()
+    want = holdout_count(args.holdout_users, n_users_all)
+    held = None
+    if want > 0:
+        held = (seq.where((F.col("r") == 0) & (F.col("n") >= 2))
+                .select("user", "line", F.col("key").alias("target"),
+                        F.xxhash64("user").alias("h"))
+                .orderBy("h", "user").limit(want).cache())
+        seq.unpersist()
+        seq = ordered(good.join(held.select("line"), "line", "left_anti")).cache()
+    n_events = seq.count()
     timings["read_s"] = round(time.time() - t0, 1)
 
     # ALS ratings: the native confidence weights.
@@ -358,7 +407,6 @@ def main(argv=None):
         "key", "neighbour", F.col("rank").cast("int"), "weight", F.col("c").alias("count"),
         F.col("users").cast("long"))
 
-    out = args.out.rstrip("/")
     nb.write.mode("overwrite").parquet(f"{out}/neighbours")
     timings["neighbours_s"] = round(time.time() - t, 1)
 
@@ -372,6 +420,18 @@ def main(argv=None):
     (fit.userFactors.join(users, F.col("id") == F.col("uid")).join(first, "user")
      .select("user", "first", F.col("features").cast("array<float>").alias("factor"))
      .write.mode("overwrite").parquet(f"{out}/users"))
+    cases = 0
+    if held is not None:
+        hist = (seq.join(held.select("user"), "user")
+                .groupBy("user").agg(F.array_sort(F.collect_list(F.struct("pos", "key"))).alias("h"))
+                .select("user", F.transform("h", lambda e: e["key"]).alias("history")))
+        (hist.join(held.select("user", "target"), "user").orderBy("user")
+         .write.mode("overwrite").parquet(f"{out}/holdout"))
+        cases = held.count()
+    per_user = seq.groupBy("user").count().agg(
+        F.count(F.lit(1)).alias("users"), F.avg("count").alias("mean"),
+        F.percentile_approx("count", 0.5, 10000).alias("median"), F.max("count").alias("max")
+    ).first()
     timings["write_s"] = round(time.time() - t, 1)
     timings["total_s"] = round(time.time() - t0, 1)
 
@@ -389,11 +449,18 @@ def main(argv=None):
                 "backward": args.nbr_backward, "source_norm": args.nbr_source_norm,
                 "target_norm": args.nbr_target_norm, "min_users": args.nbr_min_users,
                 "user_cap": args.nbr_user_cap if math.isfinite(args.nbr_user_cap) else "inf"},
+        "data": {"users": per_user["users"], "events": n_events,
+                 "items_with_events": counts.count(), "events_per_user_mean": per_user["mean"],
+                 "events_per_user_median": per_user["median"],
+                 "events_per_user_max": per_user["max"]},
+        "holdout": {"users": cases, "asked": args.holdout_users},
         "timings": timings,
     }
+    if not args.checkpoint_dir:
+        remove_tree(spark, checkpoints)
     write_text(spark, f"{out}/localrank-spark.json", json.dumps(manifest, indent=2))
-    print(f"localrank spark: {rows} event rows, {n_events} used, {n_items} items, "
-          f"{manifest['users']} users -> {out} ({timings})")
+    print(f"localrank spark: {rows} event rows, {n_events} used for training, {cases} held out, "
+          f"{n_items} items, {manifest['users']} users -> {out} ({timings})")
     spark.stop()
 
 

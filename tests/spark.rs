@@ -6,17 +6,29 @@
 //! The events the job read: `LOCALRANK_SPARK_EVENTS` (default the fixture's events.csv), with
 //! `LOCALRANK_SPARK_CATALOG` (default products.jsonl; `none` for no catalogue) and
 //! `LOCALRANK_SPARK_EVENT_MAP`, read here by the native reader with the same options.
+//!
+//! The job withholds the newest event of some users (`--holdout-users`): the native data here
+//! drops the same events (checked to be each of those users' newest) before comparing, and the
+//! pack report's figures on them are recomputed through the public `Engine::recommend`.
 #![cfg(feature = "train")]
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
-use localrank::history::{Event, History};
+use futures::executor::block_on;
+use localrank::history::store::MemoryStore;
+use localrank::history::{Event, EventKind, History};
 use localrank::linalg::cholesky_solve;
 use localrank::model::{FoldRegulariser, Model};
+use localrank::rank::diversity::{Dedupe, Rerank};
+use localrank::score::backend::{Backend, Requested};
 use localrank::score::query::{Query, RecommendOptions};
 use localrank::score::user::{fold_in, weights_newest_first};
 use localrank::train::import::spark::{self, SparkModel};
+use localrank::train::import::{self, Catalogue, ImportOptions, ReportParts};
 use localrank::train::pack::pack_plain;
+use localrank::train::store::options::{BadRowLimit, CatalogColumns, FileOptions, UnknownItems};
+use localrank::train::store::Source;
 use localrank::train::store::{self, StoreData, StoreOptions};
 use localrank::train::transitions::{self, NeighbourParams};
 use localrank::train::KIND_WEIGHTS;
@@ -47,9 +59,44 @@ fn inputs() -> Option<(PathBuf, SparkModel, StoreData)> {
     )
     .parse()
     .unwrap();
-    let data = store::load(&opts, &mut |_, _, _| {}).unwrap();
+    let mut data = store::load(&opts, &mut |_, _, _| {}).unwrap();
     let model = spark::read(&dir).unwrap();
+    without_held_out(&dir, &model, &mut data);
     Some((dir, model, data))
+}
+
+/// Drops from the native data the events the job held out, checking that each is its user's
+/// newest and that the job's history is the rest (users are matched through `users/`, which is
+/// in the native user order).
+fn without_held_out(dir: &std::path::Path, sm: &SparkModel, data: &mut StoreData) {
+    if sm.holdout.is_empty() {
+        return;
+    }
+    let users = spark::read_users(dir).unwrap();
+    assert_eq!(
+        users.len(),
+        data.sequences.len(),
+        "one Spark user per native user"
+    );
+    let index: HashMap<&str, usize> = users
+        .iter()
+        .enumerate()
+        .map(|(u, (key, _))| (key.as_str(), u))
+        .collect();
+    for case in &sm.holdout {
+        let seq = &mut data.sequences[index[case.user.as_str()]];
+        let newest = seq.pop().expect("a held-out user has events");
+        assert_eq!(
+            data.keys[newest.item as usize], case.target,
+            "{}",
+            case.user
+        );
+        let rest: Vec<&str> = seq
+            .iter()
+            .map(|e| data.keys[e.item as usize].as_str())
+            .collect();
+        assert_eq!(rest, case.history, "history of {}", case.user);
+    }
 }
 
 #[test]
@@ -256,4 +303,110 @@ fn the_packed_spark_model_recommends_from_a_history() {
         .collect();
     assert!(top.iter().all(|k| !seen.contains(k)), "seen items excluded");
     eprintln!("first user's top 10: {top:?}");
+}
+
+#[test]
+fn the_pack_report_scores_the_held_out_cases_as_the_public_call_ranks_them() {
+    let Some((_, mut sm, _)) = inputs() else {
+        return;
+    };
+    assert!(
+        !sm.holdout.is_empty(),
+        "make test-spark runs the job with --holdout-users"
+    );
+    // Every case of a small job; an even sample of LOCALRANK_SPARK_USERS (2,000) of a large one
+    // (the report is then built on that sample, so the two sides score the same cases).
+    let limit: usize = env("LOCALRANK_SPARK_USERS", "2000").parse().unwrap();
+    let step = sm.holdout.len().div_ceil(limit.max(1));
+    sm.holdout = sm.holdout.into_iter().step_by(step).collect();
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/store/products.jsonl"
+    );
+    let catalogue = Catalogue::read(
+        &FileOptions::new(env("LOCALRANK_SPARK_CATALOG", fixture)),
+        &CatalogColumns::default(),
+        "item_id",
+        BadRowLimit::default(),
+        Source::File,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let opts = ImportOptions {
+        params: sm.settings.params,
+        rows4: true,
+        unknown_items: UnknownItems::Keep,
+    };
+    let nbrs = sm.neighbour_section(0.7, 1.5).unwrap();
+    let mut packed = import::pack_imported(&sm.imported(), &catalogue, Some(&nbrs), &opts).unwrap();
+    packed.model.extra.fold_regulariser = sm.settings.regulariser;
+    let bytes = packed.model.to_bytes();
+    let report = import::model_report(ReportParts {
+        bytes: &bytes,
+        packed: &packed,
+        catalogue: &catalogue,
+        opts: &opts,
+        spark: Some((&sm, 0.7, 1.5)),
+        trainer: String::new(),
+        packing_seconds: 0.0,
+    })
+    .unwrap();
+    let (name, ours) = &report.validation[0];
+    assert_eq!(name, "localrank");
+    assert_eq!(ours.users, sm.holdout.len());
+    assert_eq!(
+        report.data.as_ref().unwrap().events as u64,
+        sm.settings.events_used
+    );
+
+    // The same cases through the public call: each history recorded into a fresh engine on the
+    // shipped bytes, the top 10 without re-ranking (the protocol's ranking).
+    let (mut hits, mut ndcg) = (0.0, 0.0);
+    for case in &sm.holdout {
+        let model = Model::from_bytes(&bytes).unwrap();
+        let backend = Backend::cpu(Requested::Cpu, "tests");
+        let e = block_on(localrank::Engine::open(
+            model,
+            backend,
+            MemoryStore::default(),
+            1000,
+        ))
+        .unwrap();
+        for (t, key) in case.history.iter().enumerate() {
+            block_on(e.record(key, EventKind::View, t as f64)).unwrap();
+        }
+        let top = block_on(e.recommend(RecommendOptions {
+            k: 10,
+            exclude_seen: true,
+            rerank: Rerank {
+                dedupe: Dedupe::Off,
+                ..Rerank::default()
+            },
+        }))
+        .unwrap();
+        if let Some(p) = top.iter().position(|r| r.key == case.target) {
+            hits += 1.0;
+            ndcg += 1.0 / (p as f64 + 2.0).log2();
+        }
+    }
+    let n = sm.holdout.len() as f64;
+    eprintln!(
+        "held out {n}: report HR@10 {:.4} NDCG@10 {:.4}; public call {:.4} / {:.4}",
+        ours.hr10,
+        ours.ndcg10,
+        hits / n,
+        ndcg / n
+    );
+    assert!(
+        (ours.hr10 - hits / n).abs() < 1e-9,
+        "{} vs {}",
+        ours.hr10,
+        hits / n
+    );
+    assert!(
+        (ours.ndcg10 - ndcg / n).abs() < 1e-9,
+        "{} vs {}",
+        ours.ndcg10,
+        ndcg / n
+    );
 }

@@ -146,7 +146,7 @@ fn the_report_carries_every_figure_in_json_and_markdown() {
         },
     )
     .unwrap();
-    assert_eq!(r.data.users, 300);
+    assert_eq!(r.data.as_ref().unwrap().users, 300);
     assert_eq!(r.validation.len(), 3);
     assert!(r.validation.iter().all(|v| v.1.users == 200));
     assert_eq!(r.validation[0].1.ndcg10, tuned.chosen.valid.ndcg10);

@@ -4,6 +4,8 @@
 //! and on forced WebGPU alike (Firefox has none: it answers on the CPU), without any request.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use localrank::{wasm_api::Recommender, Model};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -53,6 +55,12 @@ async fn an_empty_history_gets_the_popular_items_by_prior_on_the_cpu_and_on_webg
     assert!(expected[0].1 > expected[29].1, "the prior orders items");
     for backend in ["cpu", "webgpu"] {
         let r = load(backend).await;
+        let want = if backend == "cpu" {
+            "cpu"
+        } else {
+            common::webgpu_backend()
+        };
+        assert_eq!(r.backend(), want);
         let got = recs(&r, 30).await;
         let got: Vec<(String, f32)> = got.into_iter().map(|x| (x.key, x.score)).collect();
         assert_eq!(got, expected, "{backend} (answered by {})", r.backend());

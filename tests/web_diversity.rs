@@ -133,6 +133,7 @@ async fn diversity_and_damping_change_the_list_and_zero_changes_nothing() {
 #[wasm_bindgen_test]
 async fn forced_webgpu_gives_the_cpus_ids_with_reranking() {
     let gpu = load(DEFAULT_MODEL, "webgpu").await;
+    assert_eq!(gpu.backend(), common::webgpu_backend());
     let cpu = load(DEFAULT_MODEL, "cpu").await;
     for r in [&gpu, &cpu] {
         for key in CLICKS {

@@ -5,6 +5,8 @@
 //! the top-named item out of the history lowers the recommended item's score.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use js_sys::Reflect;
 use localrank::wasm_api::Recommender;
 use serde::Deserialize;
@@ -83,6 +85,7 @@ fn keys(r: &[Rec]) -> Vec<&str> {
 async fn similar_items_exclude_the_item_and_agree_across_backends() {
     let cpu = load("cpu", &[]).await;
     let gpu = load("webgpu", &[]).await;
+    assert_eq!(gpu.backend(), common::webgpu_backend());
     for key in HISTORY {
         let c = similar(&cpu, key, r#"{"k":10}"#).await.unwrap();
         assert_eq!(c.len(), 10, "{key}");
@@ -152,6 +155,7 @@ async fn score_of(history: &[&str], key: &str) -> f32 {
 async fn explanations_name_history_items_and_removing_the_top_one_lowers_the_score() {
     let cpu = load("cpu", &HISTORY).await;
     let gpu = load("webgpu", &HISTORY).await;
+    assert_eq!(gpu.backend(), common::webgpu_backend());
     let recs = recommend(&cpu, r#"{"k":10,"explain":true}"#).await;
     let on_gpu = recommend(&gpu, r#"{"k":10,"explain":true}"#).await;
     assert_eq!(keys(&on_gpu), keys(&recs));

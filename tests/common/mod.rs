@@ -126,3 +126,19 @@ pub fn fold_in_reference(m: &Model, h: &History) -> Vec<f32> {
     }
     x.into_iter().map(|v| v as f32).collect()
 }
+
+/// The backend a `"webgpu"` request must end on in the browser running the suite: WebGPU in
+/// Chromium (SwiftShader, webdriver.json's flags), the CPU fallback in Firefox ESR, which has no
+/// `navigator.gpu`. Suites assert it, so a Chromium that lost WebGPU fails instead of comparing
+/// the CPU with itself.
+#[cfg(target_arch = "wasm32")]
+pub fn webgpu_backend() -> &'static str {
+    let firefox = web_sys::window()
+        .and_then(|w| w.navigator().user_agent().ok())
+        .is_some_and(|ua| ua.contains("Firefox"));
+    if firefox {
+        "cpu"
+    } else {
+        "webgpu"
+    }
+}

@@ -461,6 +461,18 @@ pub fn splits(args: SplitsArgs) -> Result<()> {
             reason: e.to_string(),
         })?;
     }
+    // The whole sequences: the input of a job that holds the newest event out itself
+    // (spark/train.py --holdout-users all, docs/SCALE.md § 4).
+    let full: String = data
+        .sequences
+        .iter()
+        .map(|s| s.iter().map(u32::to_string).collect::<Vec<_>>().join(" ") + "\n")
+        .collect();
+    let file = out.join("full_train.txt");
+    std::fs::write(&file, full).map_err(|e| Error::Io {
+        path: file.display().to_string(),
+        reason: e.to_string(),
+    })?;
     std::fs::write(out.join("items.txt"), format!("{}\n", data.items())).map_err(|e| {
         Error::Io {
             path: out.display().to_string(),
@@ -468,7 +480,7 @@ pub fn splits(args: SplitsArgs) -> Result<()> {
         }
     })?;
     println!(
-        "wrote {}/{{valid,test}}_train.txt and items.txt",
+        "wrote {}/{{valid,test,full}}_train.txt and items.txt",
         out.display()
     );
     Ok(())

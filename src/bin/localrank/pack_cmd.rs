@@ -203,7 +203,7 @@ pub fn run(args: PackArgs) -> Result<()> {
         inputs.push(("popularity", p));
     }
     inputs.push(("catalog", &args.catalog));
-    finish(&args, packed, &inputs, &opts, &catalogue, start)
+    finish(&args, packed, &inputs, &opts, &catalogue, None, start)
 }
 
 /// `--from-spark DIR`: the job's factors, counts and neighbour lists, packed with the λ, α and
@@ -236,12 +236,39 @@ fn run_spark(
         s.params.alpha,
         s.params.decay
     );
+    if !sm.holdout.is_empty() {
+        eprintln!(
+            "{} held-out cases (the newest event of sampled users): the report scores the packed model on them",
+            sm.holdout.len()
+        );
+    }
     let neighbours = sm.neighbour_section(args.nbr_recency, args.nbr_mix)?;
     let mut packed = import::pack_imported(&sm.imported(), catalogue, Some(&neighbours), &opts)?;
     packed.model.extra.fold_regulariser = s.regulariser;
     let manifest = dir.join(spark::MANIFEST);
     let inputs: Vec<(&str, &Path)> = vec![("spark", &manifest), ("catalog", &args.catalog)];
-    finish(args, packed, &inputs, &opts, catalogue, start)
+    finish(
+        args,
+        packed,
+        &inputs,
+        &opts,
+        catalogue,
+        Some((&sm, args.nbr_recency, args.nbr_mix)),
+        start,
+    )
+}
+
+/// The report's quality figures on the terminal (or why there are none).
+fn print_quality(r: &localrank::train::report::ModelReport) {
+    if r.validation.is_empty() {
+        eprintln!("quality not measured: {}", r.split);
+    }
+    for (name, f) in &r.validation {
+        eprintln!(
+            "held out ({} users): {name} HR@10 {:.4}, NDCG@10 {:.4}",
+            f.users, f.hr10, f.ndcg10
+        );
+    }
 }
 
 /// Provenance, the model file, its report and the summary lines.
@@ -251,6 +278,7 @@ fn finish(
     inputs: &[(&str, &Path)],
     opts: &ImportOptions,
     catalogue: &Catalogue,
+    spark: Option<(&spark::SparkModel, f32, f32)>,
     start: Instant,
 ) -> Result<()> {
     eprintln!("{}", packed.summary);
@@ -265,13 +293,21 @@ fn finish(
     let bytes = model.to_bytes();
     write_file(&args.out, &bytes)?;
     if !args.no_report {
-        let report = import::PackReport::new(
-            &bytes,
-            &packed,
+        let spinner = progress::spinner("scoring the report (model, popularity, item-KNN)");
+        let report = import::model_report(import::ReportParts {
+            bytes: &bytes,
+            packed: &packed,
             catalogue,
             opts,
-            start.elapsed().as_secs_f64(),
-        )?;
+            spark,
+            trainer: inputs.first().map_or_else(String::new, |(_, p)| {
+                format!("factors from {}", p.display())
+            }),
+            packing_seconds: start.elapsed().as_secs_f64(),
+        });
+        spinner.finish_and_clear();
+        let report = report?;
+        print_quality(&report);
         let stem = args.out.with_extension("");
         write_file(
             &PathBuf::from(format!("{}.report.json", stem.display())),

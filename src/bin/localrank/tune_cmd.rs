@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
-use localrank::train::report::{DroppedRows, InputRows, ModelReport, ReportInput};
+use localrank::train::report::{InputRows, ModelReport, ReportInput};
 use localrank::train::splits::Splits;
-use localrank::train::store::{FileReport, StoreData};
+use localrank::train::store::StoreData;
 use localrank::train::transitions::NeighbourParams;
 use localrank::train::tune::{self, Candidate, TuneOptions, Tuned};
 use localrank::train::TrainParams;
@@ -128,22 +128,6 @@ pub fn start(params: &TrainParams, neighbours: Option<NeighbourParams>) -> Candi
     }
 }
 
-fn input_rows(r: &FileReport) -> InputRows {
-    InputRows {
-        path: r.path.clone(),
-        rows: r.rows,
-        dropped: r
-            .dropped
-            .iter()
-            .map(|(reason, d)| DroppedRows {
-                reason: reason.describe().to_owned(),
-                count: d.count,
-                examples: d.examples.clone(),
-            })
-            .collect(),
-    }
-}
-
 /// The report's inputs beyond the model.
 pub struct Written<'a> {
     pub out: &'a Path,
@@ -175,8 +159,8 @@ pub fn write_report(
         )),
         None => None,
     };
-    let mut inputs: Vec<InputRows> = data.catalog_report.iter().map(input_rows).collect();
-    inputs.push(input_rows(&data.events_report));
+    let mut inputs: Vec<InputRows> = data.catalog_report.iter().map(InputRows::from).collect();
+    inputs.push(InputRows::from(&data.events_report));
     let spinner = progress::spinner("scoring the report (model, popularity, item-KNN)");
     let report = ModelReport::build(
         keys,

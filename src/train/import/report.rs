@@ -1,89 +1,190 @@
-//! The report written next to an imported model (`STEM.report.json` / `.md`): what
-//! [`crate::train::report`] says of a trained model as far as it applies without events —
-//! the catalogue's rows, the join, the settings, bytes per item and per section, provenance,
-//! time and peak memory. No validation figures: those need an event log.
+//! The report of an imported model (`STEM.report.json` / `.md`): the same [`ModelReport`] as
+//! `localrank train` writes, filled with what the import knows. From a Spark job: its data
+//! statistics, unused event rows, settings and phase times, and — when the job held cases out
+//! (`spark/train.py --holdout-users`) — the packed model scored on them exactly as the device
+//! scores it (fold-in, quantised rows, `NBRS`), beside popularity and item-KNN. From a factors
+//! file: the settings, the size and the join; no data and no quality figures (no event log).
 
-use serde::Serialize;
+use std::collections::HashMap;
 
 use super::pack::settings_line;
+use super::spark::SparkModel;
 use super::{Catalogue, ImportOptions, Packed};
-use crate::train::report::{peak_memory_bytes, Size};
+use crate::train::baselines::{ItemKnn, Popularity};
+use crate::train::protocol::{self, Phase, Split};
+use crate::train::report::{
+    peak_memory_bytes, Figures, Foreign, Imported, InputRows, ModelReport, Setting, Size,
+};
 use crate::Result;
 
-/// Everything the report of an imported model says.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PackReport {
-    /// The catalogue file: rows read and dropped by reason.
-    pub catalog: String,
-    /// The join of imported keys and catalogue.
-    pub import: String,
-    /// Imported keys not in the catalogue (kept), the first few.
-    pub unknown_keys_examples: Vec<String>,
-    pub settings: String,
-    pub size: Size,
-    /// `PROV` as `(key, value)` pairs.
-    pub provenance: Vec<(String, String)>,
+/// What [`model_report`] reads besides the model.
+pub struct ReportParts<'a> {
+    /// The model file as written (`packed.model.to_bytes()`).
+    pub bytes: &'a [u8],
+    pub packed: &'a Packed,
+    pub catalogue: &'a Catalogue,
+    pub opts: &'a ImportOptions,
+    /// The Spark job's output, when packed `--from-spark`, with the device's `NBRS` recency
+    /// and mix it was packed with.
+    pub spark: Option<(&'a SparkModel, f32, f32)>,
+    /// Who trained the factors when not Spark (e.g. the factors file).
+    pub trainer: String,
+    /// Seconds `pack` took.
     pub packing_seconds: f64,
-    pub peak_memory_bytes: Option<u64>,
 }
 
-impl PackReport {
-    /// The report of the model `bytes` (`packed.model` written out).
-    pub fn new(
-        bytes: &[u8],
-        packed: &Packed,
-        catalogue: &Catalogue,
-        opts: &ImportOptions,
-        seconds: f64,
-    ) -> Result<Self> {
-        let model = &packed.model;
-        Ok(Self {
-            catalog: catalogue.report.to_string(),
-            import: packed.summary.to_string(),
-            unknown_keys_examples: packed
-                .summary
-                .unknown_kept
-                .iter()
-                .take(10)
-                .cloned()
-                .collect(),
-            settings: settings_line(opts, model.dim()),
-            size: Size::of(bytes, model)?,
+/// The report of an imported model.
+pub fn model_report(p: ReportParts) -> Result<ModelReport> {
+    let model = &p.packed.model;
+    let summary = &p.packed.summary;
+    let mut inputs = Vec::new();
+    let mut phase_seconds = Vec::new();
+    let (trainer, settings, data, split, validation) = match p.spark {
+        Some((sm, recency, mix)) => {
+            inputs.push(sm.settings.events.clone());
+            phase_seconds.extend(sm.settings.phases.iter().cloned());
+            let (split, validation) = holdout_figures(sm, model);
+            (
+                format!("Spark {}, spark/train.py", sm.settings.spark),
+                spark_settings(sm, p.opts, recency, mix),
+                sm.settings.data.clone(),
+                split,
+                validation,
+            )
+        }
+        None => (
+            p.trainer.clone(),
+            vec![Setting {
+                name: "import",
+                value: settings_line(p.opts, model.dim()),
+            }],
+            None,
+            "none: the factors were trained elsewhere and no event log was read".to_owned(),
+            Vec::new(),
+        ),
+    };
+    inputs.insert(0, InputRows::from(&p.catalogue.report));
+    phase_seconds.push(("pack".to_owned(), p.packing_seconds));
+    Ok(ModelReport {
+        data,
+        inputs,
+        split,
+        settings,
+        tuning: None,
+        validation,
+        test: None,
+        size: Size::of(p.bytes, model)?,
+        training_seconds: phase_seconds.iter().map(|(_, s)| s).sum(),
+        phase_seconds,
+        peak_memory_bytes: peak_memory_bytes(),
+        baseline: None,
+        import: Some(Imported {
+            trainer,
+            join: summary.to_string(),
+            unknown_keys_examples: summary.unknown_kept.iter().take(10).cloned().collect(),
             provenance: model
                 .extra
                 .provenance
                 .as_ref()
                 .map(|p| p.entries.clone())
                 .unwrap_or_default(),
-            packing_seconds: seconds,
-            peak_memory_bytes: peak_memory_bytes(),
-        })
-    }
+        }),
+    })
+}
 
-    /// Pretty-printed JSON.
-    pub fn to_json(&self) -> String {
-        // Only strings, numbers and vectors: serialising cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_default()
-    }
+/// The Spark job's settings, named as `train`'s report names its own.
+fn spark_settings(sm: &SparkModel, opts: &ImportOptions, recency: f32, mix: f32) -> Vec<Setting> {
+    let (t, n) = (&sm.settings.params, &sm.settings.neighbours);
+    let all: [(&'static str, String); 19] = [
+        ("rows", if opts.rows4 { "4-bit" } else { "int8" }.to_owned()),
+        ("als.dim", t.dim.to_string()),
+        ("als.iterations", t.iterations.to_string()),
+        (
+            "als.lambda",
+            format!("{} ({})", t.lambda, sm.settings.regulariser.describe()),
+        ),
+        ("als.alpha", t.alpha.to_string()),
+        ("als.decay", t.decay.to_string()),
+        ("als.pop_weight", opts.params.pop_weight.to_string()),
+        ("als.seed", t.seed.to_string()),
+        ("nbrs.top", n.top.to_string()),
+        ("nbrs.window", n.window.to_string()),
+        ("nbrs.distance_decay", n.distance_decay.to_string()),
+        ("nbrs.backward", n.backward.to_string()),
+        ("nbrs.source_norm", n.source_norm.to_string()),
+        ("nbrs.target_norm", n.target_norm.to_string()),
+        ("nbrs.recency", recency.to_string()),
+        ("nbrs.mix", mix.to_string()),
+        ("privacy.min_users", n.privacy.min_users.to_string()),
+        ("privacy.user_cap", n.privacy.user_cap.to_string()),
+        ("holdout.users", sm.holdout.len().to_string()),
+    ];
+    all.into_iter()
+        .map(|(name, value)| Setting { name, value })
+        .collect()
+}
 
-    /// A Markdown page for people.
-    pub fn to_markdown(&self) -> String {
-        let s = &self.size;
-        let mut md = format!(
-            "# Imported model\n\n{}\n\n## Catalogue\n\n```\n{}\n```\n\n## Settings\n\n`{}`\n\n## Size\n\n{} bytes, {} items: {:.1} bytes per item ({:.1} for scoring)\n\n| section | bytes |\n|---|---:|\n",
-            self.import, self.catalog, self.settings, s.bytes, s.items, s.bytes_per_item, s.scoring_bytes_per_item
+/// The held-out cases as a protocol split over the job's item rows (the history is each input).
+pub fn holdout_split(sm: &SparkModel) -> Split {
+    let row: HashMap<&str, u32> = sm
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i as u32))
+        .collect();
+    // The reader checked every key against items/.
+    let at = |k: &String| row.get(k.as_str()).copied().unwrap_or(0);
+    Split {
+        phase: Phase::Test,
+        train: sm
+            .holdout
+            .iter()
+            .map(|c| c.history.iter().map(at).collect())
+            .collect(),
+        cases: sm
+            .holdout
+            .iter()
+            .enumerate()
+            .map(|(u, c)| (u, at(&c.target)))
+            .collect(),
+    }
+}
+
+/// The split's description and, with held-out cases, the packed model, popularity (the job's
+/// counts over all training events) and item-KNN on them.
+fn holdout_figures(
+    sm: &SparkModel,
+    model: &crate::model::Model,
+) -> (String, Vec<(String, Figures)>) {
+    if sm.holdout.is_empty() {
+        return (
+            "none: the Spark job held no events out (run spark/train.py with --holdout-users N)"
+                .to_owned(),
+            Vec::new(),
         );
-        for (id, bytes) in &s.sections {
-            md += &format!("| `{id}` | {bytes} |\n");
-        }
-        md += "\n## Provenance\n\n| key | value |\n|---|---|\n";
-        for (k, v) in &self.provenance {
-            md += &format!("| {k} | {v} |\n");
-        }
-        md += &format!("\nPacked in {:.1} s", self.packing_seconds);
-        if let Some(b) = self.peak_memory_bytes {
-            md += &format!(", peak memory {:.0} MiB", b as f64 / (1 << 20) as f64);
-        }
-        md + ".\n"
     }
+    let split = holdout_split(sm);
+    let n = sm.keys.len();
+    let ours = protocol::evaluate(&split, n, &Foreign::new(model, &sm.keys));
+    let pop = Popularity(sm.counts.iter().map(|&c| c as f32).collect());
+    let pop = protocol::evaluate(&split, n, &pop);
+    let knn = protocol::evaluate(&split, n, &ItemKnn::fit(&split.train, n));
+    let cases = split.cases.len();
+    let all = sm.settings.data.as_ref().is_some_and(|d| d.users == cases);
+    let knn_name = if all {
+        "item-KNN (cosine)".to_owned()
+    } else {
+        format!("item-KNN (cosine, fitted on these {cases} users' histories only)")
+    };
+    (
+        format!(
+            "the newest event of {cases} users sampled by spark/train.py --holdout-users, withheld \
+             from the job's training: the shipped model itself, scored as the device scores it"
+        ),
+        vec![
+            ("localrank".to_owned(), ours.into()),
+            ("popularity".to_owned(), pop.into()),
+            (knn_name, knn.into()),
+        ],
+    )
 }

@@ -1,6 +1,7 @@
 //! What `spark/train.py` wrote (docs/SCALE.md): `items/` (key, row, count, factor),
-//! `neighbours/` (key, neighbour, rank, weight, count, users), `users/` (user, factor) as Spark's
-//! directories of Parquet part files, and `localrank-spark.json` (the job's settings). Read into
+//! `neighbours/` (key, neighbour, rank, weight, count, users), `users/` (user, factor),
+//! `holdout/` (user, history, target: the cases `pack`'s report scores) as Spark's directories
+//! of Parquet part files, and `localrank-spark.json` (the job's settings and counts). Read into
 //! keys, factors and counts (rows in the job's item order, which is the native trainer's:
 //! catalogue order, then event-only items by first use), the real-valued neighbour lists ready for
 //! [`crate::train::transitions::quantise`], and the fold-in settings the job trained with.
@@ -18,6 +19,7 @@ use parquet::record::{Field, Row};
 use super::ImportedFactors;
 use crate::model::{FoldRegulariser, ItemKeys, Neighbours};
 use crate::train::privacy::PairPrivacy;
+use crate::train::report::{DataStats, DroppedRows, InputRows};
 use crate::train::store::parquet_reader::guarded;
 use crate::train::store::table::io_error;
 use crate::train::transitions::NeighbourParams;
@@ -38,9 +40,24 @@ pub struct SparkSettings {
     pub regulariser: FoldRegulariser,
     /// The neighbour settings (recency and mix are the packer's: defaults here).
     pub neighbours: NeighbourParams,
-    /// Event rows read and used.
+    /// Event rows read and used for training (held-out events are not counted as used).
     pub events_rows: u64,
     pub events_used: u64,
+    /// The event log the job read, and its unused rows by reason.
+    pub events: InputRows,
+    /// The training events' statistics (`None` from a job that did not write them).
+    pub data: Option<DataStats>,
+    /// Wall-clock seconds of the job's phases, in order (`read`, `ALS`, …).
+    pub phases: Vec<(String, f64)>,
+}
+
+/// One held-out case: a user's training events (oldest first) and the newest event, which the
+/// job withheld from the factors, the lists and the counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HoldoutCase {
+    pub user: String,
+    pub history: Vec<String>,
+    pub target: String,
 }
 
 /// A Spark job's model, before packing.
@@ -55,6 +72,8 @@ pub struct SparkModel {
     /// Per row, `(neighbour row, weight)` heaviest first (ties: lower row first).
     pub neighbours: Vec<Vec<(u32, f32)>>,
     pub settings: SparkSettings,
+    /// The held-out cases (`spark/train.py --holdout-users`), in user order; empty when none.
+    pub holdout: Vec<HoldoutCase>,
 }
 
 impl SparkModel {
@@ -247,13 +266,58 @@ fn settings(dir: &Path) -> Result<SparkSettings> {
         Some("fixed") => FoldRegulariser::Fixed,
         other => return Err(bad(&path, format!("unknown regulariser {other:?}"))),
     };
+    let events_rows = n("events.rows")? as u64;
+    let mut dropped: Vec<DroppedRows> = v["events"]["dropped"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(reason, c)| {
+            c.as_u64().map(|count| DroppedRows {
+                reason: reason.clone(),
+                count,
+                examples: Vec::new(),
+            })
+        })
+        .collect();
+    dropped.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.reason.cmp(&b.reason)));
+    let items = n("items")? as usize;
+    let data = v["data"].is_object().then(|| -> Result<DataStats> {
+        let (users, events) = (n("data.users")? as usize, n("data.events")? as usize);
+        Ok(DataStats {
+            users,
+            items,
+            items_with_events: n("data.items_with_events")? as usize,
+            events,
+            events_per_user_mean: n("data.events_per_user_mean")?,
+            events_per_user_median: n("data.events_per_user_median")? as usize,
+            events_per_user_max: n("data.events_per_user_max")? as usize,
+            density: events as f64 / (users.max(1) * items.max(1)) as f64,
+        })
+    });
+    // The job's phases in the order it runs them (JSON objects are unordered here).
+    const ORDER: [&str; 4] = ["read", "als", "neighbours", "write"];
+    let mut phases: Vec<(String, f64)> = v["timings"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.as_str() != "total_s")
+        .filter_map(|(k, t)| Some((k.trim_end_matches("_s").to_owned(), t.as_f64()?)))
+        .collect();
+    phases.sort_by_key(|(k, _)| ORDER.iter().position(|o| o == k).unwrap_or(ORDER.len()));
     Ok(SparkSettings {
         spark: v["spark"].as_str().unwrap_or("?").to_owned(),
         params,
         regulariser,
         neighbours,
-        events_rows: n("events.rows")? as u64,
+        events_rows,
         events_used: n("events.used")? as u64,
+        events: InputRows {
+            path: v["events"]["path"].as_str().unwrap_or("?").to_owned(),
+            rows: events_rows,
+            dropped,
+        },
+        data: data.transpose()?,
+        phases,
     })
 }
 
@@ -310,13 +374,72 @@ pub fn read(dir: &Path) -> Result<SparkModel> {
     // Unique, non-empty keys (the model's KEYS rules).
     ItemKeys::new(keys.clone()).map_err(|e| bad(&items_dir, e))?;
     let neighbours = read_neighbours(dir, &keys, settings.neighbours.top)?;
+    let holdout = read_holdout(dir, &keys)?;
     Ok(SparkModel {
         keys,
         factors,
         counts,
         neighbours,
         settings,
+        holdout,
     })
+}
+
+/// A list of keys (`history`).
+fn key_list(file: &Path, n: u64, row: &Row, name: &str) -> Result<Vec<String>> {
+    match field(file, n, row, name)? {
+        Field::ListInternal(list) => list
+            .elements()
+            .iter()
+            .map(|e| match e {
+                Field::Str(s) if !s.is_empty() => Ok(s.clone()),
+                other => Err(bad(
+                    file,
+                    format!("row {n}: {name} holds {other}, not a key"),
+                )),
+            })
+            .collect(),
+        other => Err(bad(file, format!("row {n}: {name} is {other}, not a list"))),
+    }
+}
+
+/// `holdout/` (absent: no cases), every key checked against `items/`, one case per user.
+fn read_holdout(dir: &Path, keys: &[String]) -> Result<Vec<HoldoutCase>> {
+    let hold_dir = dir.join("holdout");
+    if !hold_dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let known: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
+    let mut cases = Vec::new();
+    for_each_row(&hold_dir, |file, n, row| {
+        let user = text(file, n, row, "user")?;
+        let history = key_list(file, n, row, "history")?;
+        let target = text(file, n, row, "target")?;
+        if let Some(k) = history
+            .iter()
+            .chain([&target])
+            .find(|k| !known.contains(k.as_str()))
+        {
+            return Err(bad(file, format!("row {n}: item {k:?} is not in items/")));
+        }
+        if history.is_empty() {
+            return Err(bad(file, format!("row {n}: user {user:?} has no history")));
+        }
+        cases.push(HoldoutCase {
+            user,
+            history,
+            target,
+        });
+        Ok(())
+    })?;
+    cases.sort_by(|a, b| a.user.cmp(&b.user));
+    if let Some(w) = cases.windows(2).find(|w| w[0].user == w[1].user) {
+        return Err(bad(
+            &hold_dir,
+            format!("user {:?} is held out twice", w[0].user),
+        ));
+    }
+    Ok(cases)
 }
 
 /// `neighbours/` as lists per row, heaviest first, checked for order and rank gaps.

@@ -2,28 +2,19 @@
 
 use std::fmt::Write;
 
-use super::{Figures, ModelReport, Size};
+use super::{DataStats, Figures, Imported, ModelReport, Size};
 
 /// Renders the report. Writing into a `String` cannot fail, so results are ignored.
 pub fn write(r: &ModelReport) -> String {
-    let mut s = String::from("# Model report\n\n## Data\n\n| | |\n|---|---|\n");
-    let d = &r.data;
-    let rows = [
-        ("users", d.users.to_string()),
-        ("items", d.items.to_string()),
-        ("items with events", d.items_with_events.to_string()),
-        ("events", d.events.to_string()),
-        (
-            "events per user (mean / median / max)",
-            format!(
-                "{:.1} / {} / {}",
-                d.events_per_user_mean, d.events_per_user_median, d.events_per_user_max
-            ),
-        ),
-        ("density", format!("{:.3e}", d.density)),
-    ];
-    for (k, v) in rows {
-        let _ = writeln!(s, "| {k} | {v} |");
+    let mut s = String::from("# Model report\n\n");
+    if let Some(i) = &r.import {
+        imported(&mut s, i);
+    }
+    s += "## Data\n\n";
+    match &r.data {
+        Some(d) => data_table(&mut s, d),
+        None => s +=
+            "Not known: the factors were trained elsewhere, from events this tool did not read.\n",
     }
     s += "\n## Rows not used\n\n";
     if r.inputs.is_empty() {
@@ -54,23 +45,30 @@ pub fn write(r: &ModelReport) -> String {
     for x in &r.settings {
         let _ = writeln!(s, "| {} | {} |", x.name, x.value);
     }
-    let users = r.validation.first().map_or(0, |v| v.1.users);
-    let _ = writeln!(
-        s,
-        "\n## Quality\n\nValidation ({users} users):\n\n| model | HR@10 | NDCG@10 |\n|---|---|---|"
-    );
-    for (name, f) in &r.validation {
-        let _ = writeln!(s, "| {name} | {:.4} | {:.4} |", f.hr10, f.ndcg10);
+    s += "\n## Quality\n\n";
+    if r.validation.is_empty() {
+        let _ = writeln!(s, "Not measured: {}.", r.split);
+    } else {
+        let users = r.validation[0].1.users;
+        let _ = writeln!(
+            s,
+            "Validation ({users} users):\n\n| model | HR@10 | NDCG@10 |\n|---|---|---|"
+        );
+        for (name, f) in &r.validation {
+            let _ = writeln!(s, "| {name} | {:.4} | {:.4} |", f.hr10, f.ndcg10);
+        }
     }
-    let fit = match r.tuning {
-        Some(_) => "the settings refitted without each user's last event",
-        None => "scored with the validation refit, which has seen neither held-out event",
-    };
-    let _ = writeln!(
-        s,
-        "\nTest ({} users, {fit}): HR@10 {:.4}, NDCG@10 {:.4}.",
-        r.test.users, r.test.hr10, r.test.ndcg10
-    );
+    if let Some(t) = &r.test {
+        let fit = match r.tuning {
+            Some(_) => "the settings refitted without each user's last event",
+            None => "scored with the validation refit, which has seen neither held-out event",
+        };
+        let _ = writeln!(
+            s,
+            "\nTest ({} users, {fit}): HR@10 {:.4}, NDCG@10 {:.4}.",
+            t.users, t.hr10, t.ndcg10
+        );
+    }
     s += "\n## Size and cost\n\n";
     size_table(&mut s, &r.size);
     let _ = write!(s, "\nTraining: {:.1} s", r.training_seconds);
@@ -95,6 +93,43 @@ pub fn write(r: &ModelReport) -> String {
     s
 }
 
+fn data_table(s: &mut String, d: &DataStats) {
+    *s += "| | |\n|---|---|\n";
+    let rows = [
+        ("users", d.users.to_string()),
+        ("items", d.items.to_string()),
+        ("items with events", d.items_with_events.to_string()),
+        ("events", d.events.to_string()),
+        (
+            "events per user (mean / median / max)",
+            format!(
+                "{:.1} / {} / {}",
+                d.events_per_user_mean, d.events_per_user_median, d.events_per_user_max
+            ),
+        ),
+        ("density", format!("{:.3e}", d.density)),
+    ];
+    for (k, v) in rows {
+        let _ = writeln!(s, "| {k} | {v} |");
+    }
+}
+
+fn imported(s: &mut String, i: &Imported) {
+    let _ = writeln!(s, "## Import\n\nTrained by {}. {}.", i.trainer, i.join);
+    if !i.unknown_keys_examples.is_empty() {
+        let _ = writeln!(
+            s,
+            "Keys not in the catalogue (kept, key as title), the first: {}.",
+            i.unknown_keys_examples.join(", ")
+        );
+    }
+    s.push_str("\n| provenance | value |\n|---|---|\n");
+    for (k, v) in &i.provenance {
+        let _ = writeln!(s, "| {k} | {} |", v.replace('|', "\\|"));
+    }
+    s.push('\n');
+}
+
 fn size_table(s: &mut String, z: &Size) {
     let _ = writeln!(
         s,
@@ -112,7 +147,13 @@ fn size_table(s: &mut String, z: &Size) {
 }
 
 fn side_by_side(s: &mut String, r: &ModelReport, b: &super::BaselineModel) {
-    let ours = r.validation.first().map_or(r.test, |v| v.1);
+    let none = Figures {
+        users: 0,
+        hr10: 0.0,
+        ndcg10: 0.0,
+    };
+    let ours = r.validation.first().map(|v| v.1).or(r.test).unwrap_or(none);
+    let test = r.test.unwrap_or(none);
     let _ = writeln!(
         s,
         "\n## Against the model in production (`{}`)\n\nScored as it is, not refitted: it may \
@@ -123,7 +164,7 @@ fn side_by_side(s: &mut String, r: &ModelReport, b: &super::BaselineModel) {
     let fig = |f: &Figures| format!("{:.4} / {:.4}", f.hr10, f.ndcg10);
     let rows = [
         ("validation HR@10 / NDCG@10", fig(&ours), fig(&b.validation)),
-        ("test HR@10 / NDCG@10", fig(&r.test), fig(&b.test)),
+        ("test HR@10 / NDCG@10", fig(&test), fig(&b.test)),
         ("bytes", r.size.bytes.to_string(), b.size.bytes.to_string()),
         ("items", r.size.items.to_string(), b.size.items.to_string()),
         (

@@ -3,6 +3,10 @@
 //! against popularity and item-KNN on a user sample, the test figure, bytes per item and per
 //! section, training time and peak memory, and — with a baseline `.lrm` (the model now in
 //! production) — the same figures for it side by side. A store decides from it whether to ship.
+//!
+//! `localrank pack` writes the same report for factors trained elsewhere
+//! ([`crate::train::import::model_report`]): the Spark job's data, rows and phases, its held-out
+//! cases scored on the packed model, plus the join with the catalogue ([`Imported`]).
 
 mod baseline;
 mod markdown;
@@ -13,6 +17,7 @@ use super::baselines::{ItemKnn, Popularity};
 use super::experiment::{scoring_bytes_per_item, Device};
 use super::protocol::{self, Quality, Split};
 use super::splits::Splits;
+use super::store::FileReport;
 use super::tune::{self, Candidate};
 use crate::model::{container, Model};
 use crate::Result;
@@ -32,6 +37,24 @@ pub struct InputRows {
     pub rows: u64,
     /// `(reason, count, first examples as (line, message))`, in the reader's order.
     pub dropped: Vec<DroppedRows>,
+}
+
+impl From<&FileReport> for InputRows {
+    fn from(r: &FileReport) -> Self {
+        Self {
+            path: r.path.clone(),
+            rows: r.rows,
+            dropped: r
+                .dropped
+                .iter()
+                .map(|(reason, d)| DroppedRows {
+                    reason: reason.describe().to_owned(),
+                    count: d.count,
+                    examples: d.examples.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Rows dropped for one reason.
@@ -178,21 +201,37 @@ pub struct BaselineModel {
     pub unknown_items: usize,
 }
 
+/// What the report of imported factors adds: where they came from and how they joined the
+/// catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Imported {
+    /// Who trained the factors (e.g. `Spark 4.3.0, spark/train.py`, or the factors file).
+    pub trainer: String,
+    /// The join of the imported keys and the catalogue.
+    pub join: String,
+    /// Imported keys not in the catalogue (kept), the first few.
+    pub unknown_keys_examples: Vec<String>,
+    /// `PROV` as `(key, value)` pairs.
+    pub provenance: Vec<(String, String)>,
+}
+
 /// Everything the report says.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ModelReport {
-    pub data: DataStats,
+    /// The training data (`None`: factors imported without their event statistics).
+    pub data: Option<DataStats>,
     pub inputs: Vec<InputRows>,
     /// How validation and test were cut (e.g. `leave-one-out`, `time, newest 10 %`).
     pub split: String,
     pub settings: Vec<Setting>,
     /// `--tune`'s trials and why it stopped, when tuned.
     pub tuning: Option<String>,
-    /// localrank, popularity and item-KNN on the validation users.
+    /// localrank, popularity and item-KNN on the validation users (empty: nothing was held
+    /// out; `split` says why).
     pub validation: Vec<(String, Figures)>,
     /// localrank's settings on the test users (the validation refit scores them unless
-    /// `--tune` refitted on the test split).
-    pub test: Figures,
+    /// `--tune` refitted on the test split); `None` for imported factors.
+    pub test: Option<Figures>,
     pub size: Size,
     pub training_seconds: f64,
     /// Wall-clock seconds of each phase before the report (`read`, `ALS`, …), in order.
@@ -200,6 +239,8 @@ pub struct ModelReport {
     /// Peak resident memory of this process (Linux `VmHWM`), if known.
     pub peak_memory_bytes: Option<u64>,
     pub baseline: Option<BaselineModel>,
+    /// Imported factors only (`localrank pack`).
+    pub import: Option<Imported>,
 }
 
 /// What [`ModelReport::build`] needs besides the data.
@@ -256,7 +297,7 @@ impl ModelReport {
             None => None,
         };
         Ok(Self {
-            data: DataStats::of(sequences, n),
+            data: Some(DataStats::of(sequences, n)),
             inputs: input.inputs,
             split: input.split,
             settings: settings(c, input.rows4),
@@ -266,12 +307,13 @@ impl ModelReport {
                 ("popularity".to_owned(), pop.into()),
                 ("item-KNN (cosine)".to_owned(), knn.into()),
             ],
-            test: test.into(),
+            test: Some(test.into()),
             size: Size::of(input.model, &model)?,
             training_seconds: input.training_seconds,
             phase_seconds: input.phase_seconds,
             peak_memory_bytes: peak_memory_bytes(),
             baseline,
+            import: None,
         })
     }
 
