@@ -35,6 +35,22 @@ fn text(out: &Output) -> String {
 
 const QUICK: [&str; 4] = ["--dim", "8", "--iters", "2"];
 
+/// A quick `train` on the fixture store's events into `out`, with `extra` flags.
+fn train_fixture(out: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "train",
+        "--events",
+        "tests/fixtures/store/events.csv",
+        "--event-map",
+        "view=view,addtocart=cart,transaction=purchase",
+        "--out",
+        out,
+    ];
+    args.extend(QUICK);
+    args.extend(extra);
+    localrank(&args)
+}
+
 #[test]
 fn the_readme_command_trains_a_store_model_with_attributes_and_provenance() {
     let out_path = tmp("store.lrm");
@@ -85,22 +101,7 @@ fn the_readme_command_trains_a_store_model_with_attributes_and_provenance() {
 fn an_attribute_default_declares_a_column_the_data_lacks_for_every_item() {
     let out_path = tmp("defaults.lrm");
     let out = out_path.to_str().unwrap();
-    let train = |extra: &[&str]| {
-        let mut args = vec![
-            "train",
-            "--events",
-            "tests/fixtures/store/events.csv",
-            "--event-map",
-            "view=view,addtocart=cart,transaction=purchase",
-            "--out",
-            out,
-            "--no-report",
-        ];
-        args.extend(QUICK);
-        args.extend(extra);
-        localrank(&args)
-    };
-    let run = train(&["--attr-default", "in_stock=true"]);
+    let run = train_fixture(out, &["--no-report", "--attr-default", "in_stock=true"]);
     let log = text(&run);
     assert!(run.status.success(), "{log}");
     let model = Model::from_bytes(&std::fs::read(out).unwrap()).unwrap();
@@ -113,8 +114,17 @@ fn an_attribute_default_declares_a_column_the_data_lacks_for_every_item() {
     let prov = model.provenance().unwrap();
     assert_eq!(prov.get("attr_defaults"), Some("in_stock=true"));
 
-    let catalog = ["--catalog", "tests/fixtures/store/products.jsonl"];
-    let run = train(&[&catalog[..], &["--attr-default", "in_stock=7"]].concat());
+    let catalog = "tests/fixtures/store/products.jsonl";
+    let run = train_fixture(
+        out,
+        &[
+            "--no-report",
+            "--catalog",
+            catalog,
+            "--attr-default",
+            "in_stock=7",
+        ],
+    );
     let log = text(&run);
     assert!(!run.status.success(), "{log}");
     assert!(log.contains("is a boolean, got a number"), "{log}");
@@ -126,17 +136,7 @@ fn an_attribute_default_declares_a_column_the_data_lacks_for_every_item() {
 fn train_and_inspect_print_the_models_sha256_and_model_id() {
     let out_path = tmp("sha.lrm");
     let out = out_path.to_str().unwrap();
-    let mut args = vec![
-        "train",
-        "--events",
-        "tests/fixtures/store/events.csv",
-        "--event-map",
-        "view=view,addtocart=cart,transaction=purchase",
-        "--out",
-        out,
-    ];
-    args.extend(QUICK);
-    let run = localrank(&args);
+    let run = train_fixture(out, &[]);
     let log = text(&run);
     assert!(run.status.success(), "{log}");
     let bytes = std::fs::read(out).unwrap();
