@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use clap::Args;
-use localrank::train::attr_defaults::{self, AttrDefault};
 use localrank::train::cold::{self, ColdOptions, ColdReport, Placement};
 use localrank::train::experiment::RowFormat;
 use localrank::train::from_store::{self, Phase, ShipOptions};
@@ -18,7 +17,7 @@ use localrank::train::store::{self, Reading, StoreData};
 use localrank::train::{train_model_report, Dataset, TrainParams};
 use localrank::{Error, Model, Result};
 
-use crate::args::{CatalogFlags, List, NbrFlags, TrainFlags};
+use crate::args::{AttrDefaultFlags, CatalogFlags, List, NbrFlags, TrainFlags};
 use crate::tune_cmd::{self, TuneFlags};
 use crate::{invalid, progress, write_file};
 
@@ -39,11 +38,8 @@ pub struct TrainArgs {
     /// Row format: 8 (int8) or 4 (4-bit)
     #[arg(long, default_value = "8", value_parser = ["8", "4", "int8", "int4"])]
     rows: String,
-    /// An attribute every item without a value gets, NAME=VALUE (repeatable; typed as a
-    /// catalogue cell): a column the data lacks, e.g. in_stock=true, which the page then sets
-    /// live with setAttributes
-    #[arg(long, value_name = "NAME=VALUE")]
-    attr_default: Vec<AttrDefault>,
+    #[command(flatten)]
+    defaults: AttrDefaultFlags,
     #[command(flatten)]
     store: StoreFlags,
     #[command(flatten)]
@@ -198,17 +194,6 @@ impl TrainArgs {
             cold: self.cold.options()?,
         })
     }
-
-    /// Applies `--attr-default` to the trained model, printing how many items each one set.
-    fn apply_defaults(&self, model: &mut Model) -> Result<()> {
-        let n = model.len();
-        let defaults = &self.attr_default;
-        let filled = attr_defaults::apply(&mut model.extra.attributes, &model.meta, defaults, n)?;
-        for (d, f) in defaults.iter().zip(filled) {
-            eprintln!("attribute default {d}: {f} of {n} items had no value and got it");
-        }
-        Ok(())
-    }
 }
 
 /// The creation time recorded in the model: `SOURCE_DATE_EPOCH` when set (reproducible
@@ -337,7 +322,7 @@ fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Resul
         s.finish_and_clear();
     }
     let (mut model, cold) = trained?;
-    args.apply_defaults(&mut model)?;
+    args.defaults.apply(&mut model)?;
     phases.end(if ship.neighbours.is_some() {
         "neighbours"
     } else {
@@ -346,9 +331,8 @@ fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Resul
     report_cold(&cold);
     let mut prov = from_store::provenance(&opts, &data, &params, &ship, created_unix()?)?;
     prov.set("cold_start", cold.describe());
-    if !args.attr_default.is_empty() {
-        let shown: Vec<String> = args.attr_default.iter().map(|d| d.to_string()).collect();
-        prov.set("attr_defaults", shown.join(" "));
+    if let Some(d) = args.defaults.describe() {
+        prov.set("attr_defaults", d);
     }
     model.extra.provenance = Some(prov);
     if !args.tune.no_report {
@@ -387,7 +371,7 @@ fn train_scientific(args: &TrainArgs, dir: PathBuf, params: &TrainParams) -> Res
     let trained = train_model_report(&data, params, &ship, &mut |p| progress::sweep(&bar, p));
     bar.finish_and_clear();
     let (mut model, cold) = trained?;
-    args.apply_defaults(&mut model)?;
+    args.defaults.apply(&mut model)?;
     report_cold(&cold);
     Ok(model)
 }
