@@ -4,7 +4,8 @@
 // unfiltered list; the demo model declares `in_stock` (every item in stock), so "In stock only" is
 // enabled: an item marked sold out (`setAttributes`) disappears from the recommendations and from
 // the product panel's similar items while the lists stay full, unticking the filter or "Back in
-// stock" brings it back. No request at all is made while filtering or changing stock.
+// stock" brings it back; a backend switch keeps the marks. No request at all is made while
+// filtering or changing stock.
 // Screenshots in artifacts/e2e/.
 //
 // Run from the repository root after `make pkg model`:  node tests/e2e/filters.mjs
@@ -58,6 +59,9 @@ async function recommendationsStock(page, all) {
   const badge = await page.$eval(`#recs .rec[data-key="${sold}"] .rec-stock`, (b) => b.textContent).catch(() => "");
   check(badge === "Sold out", `the sold-out item shows no "Sold out" badge (${badge})`);
   await shot(page, "filters-2-sold-out", `#recs .rec[data-key="${sold}"]`);
+  // Switching the backend loads another Recommender: the feed sets its values there again.
+  await afterRender(page, "recs", () => page.selectOption("#backend-choice", "cpu"));
+  check((await toggleText(page, "recs", sold)) === "Back in stock", "the backend switch lost the sold-out mark");
 
   await afterRender(page, "recs", () => page.check("#rec-in-stock"));
   const inStock = (await shown(page)).map(keyOf);
