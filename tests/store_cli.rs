@@ -35,6 +35,22 @@ fn text(out: &Output) -> String {
 
 const QUICK: [&str; 4] = ["--dim", "8", "--iters", "2"];
 
+/// A quick `train` on the fixture store's events into `out`, with `extra` flags.
+fn train_fixture(out: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "train",
+        "--events",
+        "tests/fixtures/store/events.csv",
+        "--event-map",
+        "view=view,addtocart=cart,transaction=purchase",
+        "--out",
+        out,
+    ];
+    args.extend(QUICK);
+    args.extend(extra);
+    localrank(&args)
+}
+
 #[test]
 fn the_readme_command_trains_a_store_model_with_attributes_and_provenance() {
     let out_path = tmp("store.lrm");
@@ -78,23 +94,49 @@ fn the_readme_command_trains_a_store_model_with_attributes_and_provenance() {
     assert!(shown.contains("created: 2025-12-01T00:00:00Z"), "{shown}");
 }
 
+/// `--attr-default NAME=VALUE` declares an attribute the data lacks, for every item (how the demo
+/// model gets `in_stock`), records itself in the provenance, and refuses a value whose type the
+/// catalogue's column does not have.
+#[test]
+fn an_attribute_default_declares_a_column_the_data_lacks_for_every_item() {
+    let out_path = tmp("defaults.lrm");
+    let out = out_path.to_str().unwrap();
+    let run = train_fixture(out, &["--no-report", "--attr-default", "in_stock=true"]);
+    let log = text(&run);
+    assert!(run.status.success(), "{log}");
+    let model = Model::from_bytes(&std::fs::read(out).unwrap()).unwrap();
+    let n = model.len();
+    assert!(
+        log.contains(&format!("in_stock=true: {n} of {n} items")),
+        "{log}"
+    );
+    assert!((0..n).all(|j| model.attribute(j, "in_stock") == Some(AttrValue::Bool(true))));
+    let prov = model.provenance().unwrap();
+    assert_eq!(prov.get("attr_defaults"), Some("in_stock=true"));
+
+    let catalog = "tests/fixtures/store/products.jsonl";
+    let run = train_fixture(
+        out,
+        &[
+            "--no-report",
+            "--catalog",
+            catalog,
+            "--attr-default",
+            "in_stock=7",
+        ],
+    );
+    let log = text(&run);
+    assert!(!run.status.success(), "{log}");
+    assert!(log.contains("is a boolean, got a number"), "{log}");
+}
+
 /// The digest a page passes to `load(bytes, {sha256})`: `train` and `inspect` print the written
 /// file's SHA-256 (checked against the file as read back) and the model id `backendReport` shows.
 #[test]
 fn train_and_inspect_print_the_models_sha256_and_model_id() {
     let out_path = tmp("sha.lrm");
     let out = out_path.to_str().unwrap();
-    let mut args = vec![
-        "train",
-        "--events",
-        "tests/fixtures/store/events.csv",
-        "--event-map",
-        "view=view,addtocart=cart,transaction=purchase",
-        "--out",
-        out,
-    ];
-    args.extend(QUICK);
-    let run = localrank(&args);
+    let run = train_fixture(out, &[]);
     let log = text(&run);
     assert!(run.status.success(), "{log}");
     let bytes = std::fs::read(out).unwrap();

@@ -8,6 +8,7 @@ import { setupFilters } from "./filters.js";
 import { evictModel, loadModel } from "./model-cache.js";
 import { NetworkMeter, displayUrl, entrySize } from "./net-meter.js";
 import { ProductPanel, reasonLine } from "./similar.js";
+import { StockFeed } from "./stock.js";
 
 const MODEL_URL = "models/scientific.lrm";
 const ENGINE_URL = "../pkg/localrank.js";
@@ -37,6 +38,10 @@ const state = {
   query: "",
   category: "",
   limit: PAGE_SIZE,
+  /** @type {StockFeed | null} the simulated stock feed (www/stock.js) */
+  stock: null,
+  /** @type {{recommend(): object | undefined, similar(): object | undefined} | null} */
+  recFilter: null,
   /** serialises writes so events are stored in click order */
   writes: Promise.resolve(),
 };
@@ -142,6 +147,7 @@ async function switchBackend(choice) {
   localStorage.setItem(BACKEND_KEY, choice);
   try {
     const next = await state.lib.Recommender.load(state.modelBytes, loadOptions());
+    state.stock?.applyTo(next); // live values belong to one instance
     const old = state.rec;
     state.rec = next;
     old?.free();
@@ -194,7 +200,11 @@ async function boot() {
   $("model-info").textContent = `${nf.format(rec.itemCount)} items × ${rec.dim} dims`;
   fillCategories();
   const shown = [...new Set(state.catalog.map((i) => i.category).filter(Boolean))].sort();
-  state.recFilter = setupFilters($("rec-filters"), rec, shown, () => renderRecs());
+  state.stock = new StockFeed(rec);
+  state.recFilter = setupFilters($("rec-filters"), state.stock, shown, () => {
+    renderRecs();
+    product.refresh();
+  });
   enableControls();
   await renderAll();
 
@@ -257,12 +267,26 @@ function view(key) {
   product.open(key);
 }
 
+/** The simulated stock feed's control: marks `key` sold out (or back in stock) and re-renders. */
+function toggleStock(key) {
+  try {
+    state.stock.toggle(state.rec, key);
+  } catch (err) {
+    showError(`Could not set the stock of ${key}: ${errorMessage(err)}`);
+  }
+  renderRecs();
+  product.refresh();
+}
+
 const product = new ProductPanel({
   rec: () => state.rec,
   item: (key) => state.byKey.get(key),
   el,
+  filter: () => state.recFilter?.similar(),
+  stock: () => state.stock,
   onView: view,
   onCart: (key) => record(key, "cart"),
+  onStock: toggleStock,
   onError: (err) => showError(`Could not find similar items: ${errorMessage(err)}`),
 });
 
@@ -297,7 +321,7 @@ async function renderRecs() {
       k: RECS_K,
       excludeSeen,
       explain: true,
-      filter: state.recFilter?.(),
+      filter: state.recFilter?.recommend(),
       ...diversity.options(),
     });
     const ms = performance.now() - t0;
@@ -311,6 +335,8 @@ async function renderRecs() {
   }
   const list = $("recs");
   const focusedIndex = [...list.querySelectorAll(".rec")].indexOf(document.activeElement);
+  const stockIndex = [...list.querySelectorAll(".stock-toggle")].indexOf(document.activeElement);
+  const stockKey = document.activeElement?.dataset?.stockKey;
 
   const historyLength = rec.history().length;
   $("recs-note").textContent =
@@ -332,7 +358,9 @@ async function renderRecs() {
           el("span", { class: "rec-category", text: category || "Uncategorised" }),
           el("span", { class: "rec-score" }, "score ", el("strong", { text: formatScore(item.score) })),
           reasonLine(el, item.because),
+          state.stock.badge(el, item.key),
         ),
+        state.stock.button(el, item.key),
       ),
     );
   });
@@ -342,7 +370,11 @@ async function renderRecs() {
   list.dataset.generation = String(generation);
   list.removeAttribute("aria-busy");
 
-  if (focusedIndex >= 0) {
+  if (stockIndex >= 0) {
+    // After "Mark sold out": keep the keyboard on that card's control, or on the one now there.
+    const toggles = [...list.querySelectorAll(".stock-toggle")];
+    (toggles.find((b) => b.dataset.stockKey === stockKey) ?? toggles[Math.min(stockIndex, toggles.length - 1)])?.focus();
+  } else if (focusedIndex >= 0) {
     const recs = list.querySelectorAll(".rec");
     if (recs.length) recs[Math.min(focusedIndex, recs.length - 1)].focus();
   }
@@ -596,6 +628,8 @@ function wire() {
   });
 
   $("recs").addEventListener("click", (event) => {
+    const toggle = event.target.closest(".stock-toggle");
+    if (toggle) return toggleStock(toggle.dataset.stockKey);
     const item = event.target.closest(".rec[data-key]");
     if (item) view(item.dataset.key);
   });

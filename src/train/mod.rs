@@ -4,11 +4,13 @@
 //! ([`seqdata`]), the leave-one-out full-ranking protocol ([`protocol`]), baselines
 //! ([`baselines`]) and localrank's models scored as the browser scores them ([`experiment`]).
 //! [`evaluate`] is the older single-split check kept for its tests. A store's own files:
-//! [`store`] reads them, [`from_store`] trains and packs.
+//! [`store`] reads them, [`from_store`] trains and packs; [`attr_defaults`] declares attributes
+//! the data lacks (the demo model's `in_stock`).
 //!
 //! Not for wasm: nothing here is compiled into the browser build.
 
 pub mod als;
+pub mod attr_defaults;
 pub mod baselines;
 pub mod catalog;
 pub mod cold;

@@ -1,18 +1,19 @@
 //! Flag groups shared by commands: ALS training flags (one value in `train`, comma-separated
-//! lists forming a grid in `eval`), the neighbour-list flags, and how to read the catalogue
-//! (`train` and `pack`).
+//! lists forming a grid in `eval`), the neighbour-list flags, how to read the catalogue and
+//! attribute defaults (`train` and `pack`).
 
 use std::path::PathBuf;
 use std::str::FromStr;
 
 use clap::Args;
 use localrank::train::als::Solver;
+use localrank::train::attr_defaults::{self, AttrDefault};
 use localrank::train::store::options::{
     parse_delimiter, CatalogColumns, Encoding, FileOptions, Format,
 };
 use localrank::train::transitions::NeighbourParams;
 use localrank::train::TrainParams;
-use localrank::Result;
+use localrank::{Model, Result};
 
 use crate::invalid;
 
@@ -66,6 +67,35 @@ impl CatalogFlags {
             category: self.category_col.clone(),
             brand: self.brand_col.clone(),
         }
+    }
+}
+
+/// Attributes the data lacks (`train`, `pack`; src/train/attr_defaults.rs).
+#[derive(Args, Debug, Clone)]
+pub struct AttrDefaultFlags {
+    /// An attribute every item without a value gets, NAME=VALUE (repeatable; typed as a
+    /// catalogue cell): a column the data lacks, e.g. in_stock=true, which the page then sets
+    /// live with setAttributes
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub attr_default: Vec<AttrDefault>,
+}
+
+impl AttrDefaultFlags {
+    /// Applies the defaults to `model`, printing how many items each one set.
+    pub fn apply(&self, model: &mut Model) -> Result<()> {
+        let n = model.len();
+        let defaults = &self.attr_default;
+        let filled = attr_defaults::apply(&mut model.extra.attributes, &model.meta, defaults, n)?;
+        for (d, f) in defaults.iter().zip(filled) {
+            eprintln!("attribute default {d}: {f} of {n} items had no value and got it");
+        }
+        Ok(())
+    }
+
+    /// The defaults as the provenance records them (`in_stock=true price=0`); `None` without.
+    pub fn describe(&self) -> Option<String> {
+        let shown: Vec<String> = self.attr_default.iter().map(|d| d.to_string()).collect();
+        (!shown.is_empty()).then(|| shown.join(" "))
     }
 }
 

@@ -16,7 +16,7 @@ use localrank::train::transitions::NeighbourParams;
 use localrank::train::TrainParams;
 use localrank::{Error, Result};
 
-use crate::args::CatalogFlags;
+use crate::args::{AttrDefaultFlags, CatalogFlags};
 use crate::train_cmd::created_unix;
 use crate::{invalid, progress, write_file};
 
@@ -51,6 +51,8 @@ pub struct PackArgs {
     catalog: PathBuf,
     #[command(flatten)]
     catalog_flags: CatalogFlags,
+    #[command(flatten)]
+    defaults: AttrDefaultFlags,
     /// Where to write the model
     #[arg(long, value_name = "FILE.lrm")]
     out: PathBuf,
@@ -282,13 +284,12 @@ fn finish(
     start: Instant,
 ) -> Result<()> {
     eprintln!("{}", packed.summary);
-    packed.model.extra.provenance = Some(import::provenance(
-        inputs,
-        catalogue,
-        &packed,
-        opts,
-        created_unix()?,
-    )?);
+    args.defaults.apply(&mut packed.model)?;
+    let mut prov = import::provenance(inputs, catalogue, &packed, opts, created_unix()?)?;
+    if let Some(d) = args.defaults.describe() {
+        prov.set("attr_defaults", d);
+    }
+    packed.model.extra.provenance = Some(prov);
     let model = &packed.model;
     let bytes = model.to_bytes();
     write_file(&args.out, &bytes)?;

@@ -17,7 +17,7 @@ use localrank::train::store::{self, Reading, StoreData};
 use localrank::train::{train_model_report, Dataset, TrainParams};
 use localrank::{Error, Model, Result};
 
-use crate::args::{CatalogFlags, List, NbrFlags, TrainFlags};
+use crate::args::{AttrDefaultFlags, CatalogFlags, List, NbrFlags, TrainFlags};
 use crate::tune_cmd::{self, TuneFlags};
 use crate::{invalid, progress, write_file};
 
@@ -38,6 +38,8 @@ pub struct TrainArgs {
     /// Row format: 8 (int8) or 4 (4-bit)
     #[arg(long, default_value = "8", value_parser = ["8", "4", "int8", "int4"])]
     rows: String,
+    #[command(flatten)]
+    defaults: AttrDefaultFlags,
     #[command(flatten)]
     store: StoreFlags,
     #[command(flatten)]
@@ -320,6 +322,7 @@ fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Resul
         s.finish_and_clear();
     }
     let (mut model, cold) = trained?;
+    args.defaults.apply(&mut model)?;
     phases.end(if ship.neighbours.is_some() {
         "neighbours"
     } else {
@@ -328,6 +331,9 @@ fn train_store(args: &TrainArgs, events: PathBuf, params: &TrainParams) -> Resul
     report_cold(&cold);
     let mut prov = from_store::provenance(&opts, &data, &params, &ship, created_unix()?)?;
     prov.set("cold_start", cold.describe());
+    if let Some(d) = args.defaults.describe() {
+        prov.set("attr_defaults", d);
+    }
     model.extra.provenance = Some(prov);
     if !args.tune.no_report {
         let candidate = tune_cmd::start(&params, ship.neighbours);
@@ -364,7 +370,8 @@ fn train_scientific(args: &TrainArgs, dir: PathBuf, params: &TrainParams) -> Res
     let bar = progress::sweeps(params.iterations);
     let trained = train_model_report(&data, params, &ship, &mut |p| progress::sweep(&bar, p));
     bar.finish_and_clear();
-    let (model, cold) = trained?;
+    let (mut model, cold) = trained?;
+    args.defaults.apply(&mut model)?;
     report_cold(&cold);
     Ok(model)
 }

@@ -118,7 +118,8 @@ fn text(cell: &Cell) -> Option<String> {
     }
 }
 
-fn boolean(cell: &Cell) -> Option<bool> {
+/// A `true`/`false` cell (any case), as a boolean column's values are read.
+pub(crate) fn boolean(cell: &Cell) -> Option<bool> {
     match cell {
         Cell::Bool(b) => Some(*b),
         Cell::Text(s) if s.trim().eq_ignore_ascii_case("true") => Some(true),
@@ -127,7 +128,8 @@ fn boolean(cell: &Cell) -> Option<bool> {
     }
 }
 
-fn number(cell: &Cell) -> Option<f64> {
+/// A finite number cell, or text that is only a plain number, as a number column's are read.
+pub(crate) fn number(cell: &Cell) -> Option<f64> {
     match cell {
         Cell::Integer(i) => Some(*i as f64),
         Cell::Number(x) => Some(*x).filter(|x| x.is_finite()),
