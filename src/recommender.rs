@@ -215,7 +215,11 @@ impl<S: HistoryStore> Engine<S> {
             .ok_or_else(|| Error::UnknownItem { key: key.into() })?;
         let (mut query, _) = Query::similar(&self.model, row, opts)?;
         query.restrict(&self.model, &self.live(), filter, &Rules::default())?;
-        Ok(self.backend.top_k(&self.model.table, &query).await)
+        let table = &self.model.table;
+        Ok(diversity::rank(&self.model, &query, |q| async move {
+            self.backend.top_k(table, &q).await
+        })
+        .await)
     }
 
     /// For each of `rows` (recommended items), the history items that contributed most to its

@@ -13,7 +13,7 @@ use std::path::Path;
 use futures::executor::block_on;
 use localrank::history::store::MemoryStore;
 use localrank::history::{EventKind, History, DEFAULT_CAP};
-use localrank::model::{ItemTable, Model, Neighbours};
+use localrank::model::{ItemTable, Metadata, Model, Neighbours};
 use localrank::recommender::SimilarOptions;
 use localrank::score::backend::{cpu_top_k, Backend, Requested};
 use localrank::score::explain::Explainer;
@@ -117,6 +117,55 @@ fn similar_items_are_the_one_view_query_without_the_item() {
     // k larger than the catalogue: every other item once.
     let all = similar(&e, "item-7", 5_000);
     assert_eq!(all.len(), 799);
+}
+
+#[test]
+fn variants_of_the_item_and_repeated_titles_are_left_out_and_k_still_come_back() {
+    let mut model = with_neighbours(800, 16, 41, &[]);
+    let before = similar(&cpu(&model), "item-7", 10);
+    let row = |k: &str| model.keys.index_of(k).unwrap() as usize;
+    let (first, second, third) = (
+        row(&before[0].key),
+        row(&before[1].key),
+        row(&before[2].key),
+    );
+    // The best answer becomes a variant of item-7 (its title), the third a copy of the second.
+    let mut titles: Vec<String> = (0..model.len())
+        .map(|i| model.meta.get(i, "title").to_owned())
+        .collect();
+    titles[7] = "Caliper 150 mm".into();
+    titles[first] = "Caliper 150 mm".into();
+    titles[third] = before[1].title.clone();
+    model.meta = Metadata {
+        fields: vec!["title".into(), "category".into()],
+        values: titles
+            .iter()
+            .enumerate()
+            .flat_map(|(i, t)| [t.clone(), model.meta.get(i, "category").to_owned()])
+            .collect(),
+    };
+    let got = similar(&cpu(&model), "item-7", 10);
+    assert_eq!(got.len(), 10);
+    let got_keys = keys(&got);
+    assert!(
+        !got_keys.contains(&model.keys.key(first)),
+        "the variant: {got_keys:?}"
+    );
+    assert_eq!(got_keys[0], model.keys.key(second));
+    assert!(
+        !got_keys.contains(&model.keys.key(third)),
+        "the copy: {got_keys:?}"
+    );
+    let mut titles: Vec<&str> = got.iter().map(|r| r.title.as_str()).collect();
+    titles.sort_unstable();
+    titles.dedup();
+    assert_eq!(titles.len(), 10, "one item per title");
+    // The rest keep the undeduplicated order.
+    let rest: Vec<&str> = keys(&before)
+        .into_iter()
+        .filter(|k| ![first, third].contains(&row(k)))
+        .collect();
+    assert_eq!(got_keys[..rest.len()], rest[..]);
 }
 
 #[test]

@@ -129,9 +129,19 @@ impl Rerank {
         }
     }
 
-    /// The best `k` of `pool` (best first, as a backend returns it) after the three steps.
-    pub fn apply(&self, model: &Model, pool: &[Ranked], k: usize) -> Vec<Ranked> {
-        let mut groups = HashSet::new();
+    /// The best `k` of `pool` (best first, as a backend returns it) after the three steps;
+    /// the group of `anchor` (a similar-items query's item) is taken before the pool's.
+    pub fn apply(
+        &self,
+        model: &Model,
+        pool: &[Ranked],
+        k: usize,
+        anchor: Option<u32>,
+    ) -> Vec<Ranked> {
+        let mut groups: HashSet<String> = anchor
+            .and_then(|a| self.group(model, a as usize))
+            .into_iter()
+            .collect();
         let mut kept: Vec<Ranked> = pool
             .iter()
             .filter(|r| match self.group(model, r.index as usize) {
@@ -290,7 +300,7 @@ where
         let mut q = base.clone();
         q.k = size;
         let pool = fetch(q).await;
-        let out = rerank.apply(model, &pool, k);
+        let out = rerank.apply(model, &pool, k, query.anchor);
         match next_pool(size, pool.len(), out.len(), k) {
             Some(bigger) => size = bigger,
             None => return query.rules.place_pins(&model.table, query, out),

@@ -66,6 +66,9 @@ pub struct Query {
     /// Merchandising rules for this query; their rows are in `excluded` too (see
     /// [`RulePlan::apply`], which every backend's answer goes through).
     pub rules: RulePlan,
+    /// The item a similar-items query is about: its de-duplication group (its title, by
+    /// default) is taken before the pool is re-ranked, so its own variants are not "similar".
+    pub anchor: Option<u32>,
 }
 
 impl Query {
@@ -95,6 +98,7 @@ impl Query {
             boost_scale,
             rerank: opts.rerank,
             rules: RulePlan::default(),
+            anchor: None,
         })
     }
 

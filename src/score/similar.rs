@@ -8,7 +8,9 @@
 //!   co-occur with `i` rank above items that are merely popular);
 //! - the sparse term is `i`'s own `NBRS` list at position 0 (§ 2.3), the items that followed `i`
 //!   in training histories;
-//! - `i` itself is excluded.
+//! - `i` itself is excluded, and so are its variants: the answer is de-duplicated by title like
+//!   `recommend`'s default ([`crate::rank::diversity`]), with `i`'s own title taken first, so a
+//!   product page does not offer the same product under another key.
 //!
 //! Why the whole query rather than "the `NBRS` list first, vectors to fill": on the Scientific
 //! validation split, predicting each shopper's next item from the previous one alone, the query
@@ -68,6 +70,7 @@ impl Query {
         };
         let mut state = FoldState::rebuild(model, &[(row, EventKind::View)]);
         let mut q = Query::new(model, &mut state, recommend)?;
+        q.anchor = Some(row);
         if q.user.scale > 0.0 || !q.boosts.is_empty() {
             return Ok((q, Basis::Item));
         }

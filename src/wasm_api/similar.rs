@@ -92,7 +92,8 @@ pub(super) fn attach_reasons(model: &Model, results: &JsValue, reasons: &[Vec<Re
 
 #[wasm_bindgen]
 impl Recommender {
-    /// The items most similar to the item `key`, best first, without it: a product page's
+    /// The items most similar to the item `key`, best first, without it or another item of its
+    /// title (one item per title): a product page's
     /// "customers who viewed this also viewed". From the item's vector and `NBRS` list (an item
     /// with neither: its category's most popular items); independent of the shopper's history.
     /// Rejects with "UnknownItem" when the model has no item `key`, "InvalidArgument" for a

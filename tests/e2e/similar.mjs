@@ -51,6 +51,11 @@ async function demo(browser, origin) {
     check(similar.length === DEMO_K, `${key}: ${similar.length} similar items, expected ${DEMO_K}`);
     check(!similar.includes(key), `${key} is among its own similar items`);
     check(new Set(similar).size === similar.length, `${key}: similar items repeat`);
+    // One item per title, and none titled like the product (its variants under other keys).
+    const titles = await page.$$eval("#similar .rec[data-key]", (els) => els.map((e) => e.title));
+    const own = await page.textContent("#product-title");
+    check(!titles.includes(own), `${key}: a variant of "${own}" is among its similar items`);
+    check(new Set(titles).size === titles.length, `${key}: similar titles repeat: ${titles}`);
   }
   await page.waitForFunction((n) => document.querySelectorAll("#history li").length === n, viewed.length);
   await page.waitForFunction(() => document.querySelectorAll("#recs .rec-reason").length > 0);
