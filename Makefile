@@ -30,12 +30,13 @@ setup:
 # rows plus NBRS next-item lists, the configuration docs/QUALITY.md chose on validation. The data
 # has no stock levels: every item is in stock in the file, declared so that the demo page can
 # mark items sold out live (setAttributes; README "The demo model and its data").
-MODEL_FLAGS := --rows 4 --nbr-top 19 --nbr-window 4 --nbr-backward 1 --nbr-recency 0.7 --nbr-mix 1.5 \
-  --attr-default in_stock=true
+# (scripts/similar-quality.sh reads MODEL_FLAGS from this line: keep it on one line.)
+MODEL_FLAGS := --rows 4 --nbr-top 19 --nbr-window 4 --nbr-backward 1 --nbr-recency 0.7 --nbr-mix 1.5
+MODEL_ATTRS := --attr-default in_stock=true
 # Built with the `native` profile (opt-level 3; `release` keeps opt-level "s" for the wasm package).
 # Deterministic: the parallel ALS gives the same bytes for any thread count (docs/TRAINING.md).
 model:
-	cargo run --profile native --quiet --features train -- train --data data/scientific --out $(MODEL) $(MODEL_FLAGS)
+	cargo run --profile native --quiet --features train -- train --data data/scientific --out $(MODEL) $(MODEL_FLAGS) $(MODEL_ATTRS)
 
 # wasm-pack regenerates pkg/; the Web Worker companion (js/) is copied in after it.
 pkg:

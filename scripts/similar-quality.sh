@@ -19,5 +19,5 @@ awk -F'\t' 'NR == 1 { print; next } {
 }' data/scientific/Scientific.test.inter > "$T/Scientific.test.inter"
 # shellcheck disable=SC2086
 "$B" train --data "$T" --out "$T/valid.lrm" $FLAGS
-LOCALRANK_SIMILAR_MODEL="$T/valid.lrm" cargo test --quiet --features train --test similar \
+LOCALRANK_SIMILAR_MODEL="$T/valid.lrm" cargo test --quiet --profile native --features train --test similar \
   -- --ignored --nocapture next_item_quality

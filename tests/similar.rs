@@ -14,6 +14,7 @@ use futures::executor::block_on;
 use localrank::history::store::MemoryStore;
 use localrank::history::{EventKind, History, DEFAULT_CAP};
 use localrank::model::{ItemTable, Metadata, Model, Neighbours};
+use localrank::rank::diversity::Dedupe;
 use localrank::recommender::SimilarOptions;
 use localrank::score::backend::{cpu_top_k, Backend, Requested};
 use localrank::score::explain::Explainer;
@@ -47,7 +48,14 @@ fn keys(r: &[Recommendation]) -> Vec<&str> {
 }
 
 fn similar(e: &Engine<MemoryStore>, key: &str, k: usize) -> Vec<Recommendation> {
-    block_on(e.similar(key, SimilarOptions { k })).unwrap()
+    block_on(e.similar(
+        key,
+        SimilarOptions {
+            k,
+            ..Default::default()
+        },
+    ))
+    .unwrap()
 }
 
 /// A synthetic model with `NBRS` lists for every item but those in `bare`.
@@ -166,6 +174,13 @@ fn variants_of_the_item_and_repeated_titles_are_left_out_and_k_still_come_back()
         .filter(|k| ![first, third].contains(&row(k)))
         .collect();
     assert_eq!(got_keys[..rest.len()], rest[..]);
+    // dedupe off: the undeduplicated answer, the variant first.
+    let e = cpu(&model);
+    let off = SimilarOptions {
+        k: 10,
+        dedupe: Dedupe::Off,
+    };
+    assert_eq!(keys(&block_on(e.similar("item-7", off)).unwrap()), keys(&before));
 }
 
 #[test]
@@ -173,7 +188,15 @@ fn an_item_with_nothing_to_go_by_gets_its_categorys_most_popular_items() {
     // Row 5 (category cat-1) has a zero vector and no NBRS list; row 6 has a zero vector but a
     // list, so it is still answered from the list.
     let model = with_zero_rows(&with_neighbours(400, 8, 43, &[5]), &[5, 6]);
-    let (q, basis) = Query::similar(&model, 5, SimilarOptions { k: 12 }).unwrap();
+    let (q, basis) = Query::similar(
+        &model,
+        5,
+        SimilarOptions {
+            k: 12,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(basis, Basis::Category);
     let got = cpu_top_k(&model.table, &q);
     let mut want: Vec<u32> = (0..400u32).filter(|&j| j != 5 && j % 4 == 1).collect();
@@ -185,12 +208,28 @@ fn an_item_with_nothing_to_go_by_gets_its_categorys_most_popular_items() {
     });
     let ids: Vec<u32> = got.iter().map(|r| r.index).collect();
     assert_eq!(ids, want[..12]);
-    let (_, basis) = Query::similar(&model, 6, SimilarOptions { k: 12 }).unwrap();
+    let (_, basis) = Query::similar(
+        &model,
+        6,
+        SimilarOptions {
+            k: 12,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(basis, Basis::Item);
     // A model without categories: the whole catalogue's popular items.
     let mut bare = model.clone();
     bare.meta = Default::default();
-    let (q, basis) = Query::similar(&bare, 5, SimilarOptions { k: 3 }).unwrap();
+    let (q, basis) = Query::similar(
+        &bare,
+        5,
+        SimilarOptions {
+            k: 3,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(basis, Basis::Popular);
     assert!(cpu_top_k(&bare.table, &q).iter().all(|r| r.index != 5));
 }
@@ -198,14 +237,28 @@ fn an_item_with_nothing_to_go_by_gets_its_categorys_most_popular_items() {
 #[test]
 fn unknown_keys_and_bad_k_are_typed_errors() {
     let e = cpu(&common::synthetic_model(50, 4, 45));
-    let err = block_on(e.similar("nope", SimilarOptions { k: 5 })).unwrap_err();
+    let err = block_on(e.similar(
+        "nope",
+        SimilarOptions {
+            k: 5,
+            ..Default::default()
+        },
+    ))
+    .unwrap_err();
     assert!(
         matches!(&err, Error::UnknownItem { key } if key == "nope"),
         "{err}"
     );
     assert_eq!(err.code(), "UnknownItem");
     for k in [0, localrank::recommender::MAX_K + 1] {
-        let err = block_on(e.similar("item-1", SimilarOptions { k })).unwrap_err();
+        let err = block_on(e.similar(
+            "item-1",
+            SimilarOptions {
+                k,
+                ..Default::default()
+            },
+        ))
+        .unwrap_err();
         assert_eq!(err.code(), "InvalidArgument", "{err}");
     }
 }
@@ -341,7 +394,8 @@ fn an_empty_history_has_no_reasons() {
 #[test]
 #[ignore = "needs the validation model of scripts/similar-quality.sh"]
 fn next_item_quality_of_similar_item_methods() {
-    use localrank::train::protocol::{rank_of, Quality};
+    use localrank::rank::diversity::rank_now;
+    use localrank::train::protocol::rank_of;
     let path = std::env::var("LOCALRANK_SIMILAR_MODEL").expect("LOCALRANK_SIMILAR_MODEL");
     let model = Model::from_bytes(&std::fs::read(path).unwrap()).unwrap();
     let data =
@@ -386,12 +440,63 @@ fn next_item_quality_of_similar_item_methods() {
                 rank_of(&scores(cur), &[cur], target)
             })
             .collect();
-        let q = Quality::from_ranks(&ranks);
-        println!(
-            "{name:48} cases {}  HR@10 {:.4}  NDCG@10 {:.4}  HR@20 {:.4}  NDCG@20 {:.4}",
-            q.cases, q.hr10, q.ndcg10, q.hr20, q.ndcg20
-        );
+        print_quality(name, &ranks);
     }
+    // What `similar()` returns: the query's list with one item per title, the item's own title
+    // taken first (its variants are not similar items), through the engine's re-ranking; and
+    // the same with the item's variants kept.
+    for (name, anchored) in [
+        (
+            "query, one item per title, no variant of the item (what similar() returns)",
+            true,
+        ),
+        (
+            "query, one item per title, variants of the item kept",
+            false,
+        ),
+    ] {
+        let ranks: Vec<Option<usize>> = split
+            .cases
+            .iter()
+            .map(|&(u, target)| {
+                let cur = *split.train[u].last().unwrap();
+                let (mut q, _) = Query::similar(
+                    &model,
+                    cur,
+                    SimilarOptions {
+                        k: 20,
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+                if !anchored {
+                    q.anchor = None;
+                }
+                rank_now(&model, &q, |q| cpu_top_k(&model.table, q))
+                    .iter()
+                    .position(|r| r.index == target)
+            })
+            .collect();
+        print_quality(name, &ranks);
+    }
+    let title = |row: u32| model.meta.get(row as usize, "title");
+    let variants = split
+        .cases
+        .iter()
+        .filter(|&&(u, target)| title(*split.train[u].last().unwrap()) == title(target))
+        .count();
+    println!(
+        "cases whose next item is titled like the current one: {variants} of {}",
+        split.cases.len()
+    );
+}
+
+fn print_quality(name: &str, ranks: &[Option<usize>]) {
+    let q = localrank::train::protocol::Quality::from_ranks(ranks);
+    println!(
+        "{name:48} cases {}  HR@10 {:.4}  NDCG@10 {:.4}  HR@20 {:.4}  NDCG@20 {:.4}",
+        q.cases, q.hr10, q.ndcg10, q.hr20, q.ndcg20
+    );
 }
 
 #[test]
@@ -403,10 +508,25 @@ fn a_filter_keeps_similar_items_to_the_qualifying_ones_and_k_come_back() {
         category: Some("cat-1".into()),
         ..Default::default()
     };
-    let got = block_on(e.similar_rows("item-2", SimilarOptions { k: 12 }, &filter)).unwrap();
+    let got = block_on(e.similar_rows(
+        "item-2",
+        SimilarOptions {
+            k: 12,
+            ..Default::default()
+        },
+        &filter,
+    ))
+    .unwrap();
     assert_eq!(got.len(), 12, "100 items qualify, so k come back");
     assert!(got.iter().all(|r| r.index % 4 == 1), "only cat-1 items");
     // The unfiltered list has items of other categories near the top: the filter did something.
-    let all = block_on(e.similar_rows("item-2", SimilarOptions { k: 12 }, &Filter::default()));
+    let all = block_on(e.similar_rows(
+        "item-2",
+        SimilarOptions {
+            k: 12,
+            ..Default::default()
+        },
+        &Filter::default(),
+    ));
     assert!(all.unwrap().iter().any(|r| r.index % 4 != 1));
 }

@@ -38,6 +38,7 @@ struct Because {
 struct Rec {
     key: String,
     score: f32,
+    title: String,
     category: String,
     #[serde(default)]
     because: Option<Vec<Because>>,
@@ -92,6 +93,17 @@ async fn similar_items_exclude_the_item_and_agree_across_backends() {
         assert!(!keys(&c).contains(&key), "{key} in {:?}", keys(&c));
         let g = similar(&gpu, key, r#"{"k":10}"#).await.unwrap();
         assert_eq!(keys(&g), keys(&c), "{key} on {}", gpu.backend());
+        // One item per title unless asked otherwise; the undeduplicated list on both backends.
+        let mut titles: Vec<&str> = c.iter().map(|x| x.title.as_str()).collect();
+        titles.sort_unstable();
+        titles.dedup();
+        assert_eq!(titles.len(), c.len(), "{key}: repeated titles");
+        let plain = r#"{"k":10,"dedupe":false}"#;
+        let (cp, gp) = (
+            similar(&cpu, key, plain).await.unwrap(),
+            similar(&gpu, key, plain).await.unwrap(),
+        );
+        assert_eq!((cp.len(), keys(&gp)), (10, keys(&cp)), "{key}");
     }
     // Default k, extra attributes.
     let d = similar(&cpu, HISTORY[0], r#"{"attributes":["title"]}"#)
@@ -112,6 +124,8 @@ async fn similar_refuses_bad_input_with_typed_errors() {
         r#"{"attributes":["nope"]}"#,
         r#"{"filter":{"where":{"nope":1}}}"#,
         r#"{"filter":{"category":5}}"#,
+        r#"{"dedupe":1}"#,
+        r#"{"dedupe":"nope"}"#,
         "[]",
     ] {
         let e = similar(&r, HISTORY[0], bad).await.unwrap_err();

@@ -10,7 +10,8 @@
 //!   in training histories;
 //! - `i` itself is excluded, and so are its variants: the answer is de-duplicated by title like
 //!   `recommend`'s default ([`crate::rank::diversity`]), with `i`'s own title taken first, so a
-//!   product page does not offer the same product under another key.
+//!   product page does not offer the same product under another key (`dedupe`: another grouping
+//!   attribute, or off).
 //!
 //! Why the whole query rather than "the `NBRS` list first, vectors to fill": on the Scientific
 //! validation split, predicting each shopper's next item from the previous one alone, the query
@@ -26,19 +27,26 @@ use super::fold::FoldState;
 use super::query::{Query, RecommendOptions};
 use crate::history::EventKind;
 use crate::model::Model;
+use crate::rank::diversity::{Dedupe, Rerank};
 use crate::{Error, Result};
 
 /// Options of a similar-items request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimilarOptions {
     /// How many items (1..=[`super::query::MAX_K`]); fewer come back when the catalogue (or, in the fallback,
     /// the category) is smaller.
     pub k: usize,
+    /// Near-identical items (default: the same title): one of each group comes back, and none
+    /// of the item's own group (its variants). [`Dedupe::Off`] keeps both.
+    pub dedupe: Dedupe,
 }
 
 impl Default for SimilarOptions {
     fn default() -> Self {
-        Self { k: 10 }
+        Self {
+            k: 10,
+            dedupe: Dedupe::Title,
+        }
     }
 }
 
@@ -66,7 +74,10 @@ impl Query {
         let recommend = RecommendOptions {
             k: opts.k,
             exclude_seen: true,
-            ..RecommendOptions::default()
+            rerank: Rerank {
+                dedupe: opts.dedupe,
+                ..Rerank::default()
+            },
         };
         let mut state = FoldState::rebuild(model, &[(row, EventKind::View)]);
         let mut q = Query::new(model, &mut state, recommend)?;

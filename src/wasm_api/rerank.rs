@@ -24,17 +24,21 @@ pub(super) const NAMES: [&str; 3] = ["diversity", "dedupe", "popularityDamping"]
 
 /// The re-ranking options of a `recommend` options object, defaults filled in.
 pub(super) fn from_js(o: &js::Options) -> Result<Rerank, Error> {
-    let d = Rerank::default();
-    let dedupe = match o.bool_or_string("dedupe")? {
-        None => d.dedupe,
-        Some(Ok(true)) => Dedupe::Title,
-        Some(Ok(false)) => Dedupe::Off,
-        Some(Err(name)) => Dedupe::named(&name),
-    };
+    let dedupe = dedupe_option(o)?;
     let unit = |key| -> Result<f32, Error> { Ok(o.number(key)?.map_or(0.0, |x| x as f32)) };
     Ok(Rerank {
         diversity: unit("diversity")?,
         dedupe,
         popularity_damping: unit("popularityDamping")?,
+    })
+}
+
+/// The `dedupe` option ([`DedupeOption`] in TypeScript) of `recommend` and `similar`: by title
+/// when absent.
+pub(super) fn dedupe_option(o: &js::Options) -> Result<Dedupe, Error> {
+    Ok(match o.bool_or_string("dedupe")? {
+        None | Some(Ok(true)) => Dedupe::Title,
+        Some(Ok(false)) => Dedupe::Off,
+        Some(Err(name)) => Dedupe::named(&name),
     })
 }

@@ -24,6 +24,11 @@ export interface SimilarOptions {
   attributes?: string[];
   /** Only items passing this filter (as in `recommend`, with the live values). Default: every item. */
   filter?: RecommendFilter;
+  /**
+   * Near-identical items, as in `recommend`: one of each group comes back and none of the item's
+   * own group (its variants). Default `true`: by title; `false` keeps the item's variants.
+   */
+  dedupe?: DedupeOption;
 }
 /** A history item behind a recommendation (`recommend({ explain: true })`). */
 export interface Because {
@@ -63,9 +68,14 @@ extern "C" {
 type Parsed = (SimilarOptions, Vec<String>, crate::score::filter::Filter);
 
 fn similar_options(value: JsValue) -> Result<Parsed, Error> {
-    let o = js::Options::new(value, "similar options", &["k", "attributes", "filter"])?;
+    let o = js::Options::new(
+        value,
+        "similar options",
+        &["k", "attributes", "filter", "dedupe"],
+    )?;
     let opts = SimilarOptions {
         k: o.count("k")?.unwrap_or(SimilarOptions::default().k),
+        dedupe: super::rerank::dedupe_option(&o)?,
     };
     let filter = super::merch::filter_option(&o)?;
     Ok((opts, o.strings("attributes")?.unwrap_or_default(), filter))
