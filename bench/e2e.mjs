@@ -11,12 +11,15 @@
 // round-robin (a burst of each case in turn, several rounds), so a load change on the shared
 // machine falls on every case alike.
 // Run after building the bench crate (bench/build.sh does it; or only its first `build simd`
-// step):  node bench/e2e.mjs   (N list: E2E_SIZES=10000,100000; parts: E2E_PARTS=core,options)
+// step):  node bench/e2e.mjs   (N list: E2E_SIZES=10000,100000; parts: E2E_PARTS=core,options;
+// another build of the bench crate: E2E_DIST=dir)
 import { readFileSync } from "node:fs";
 
 const here = new URL(".", import.meta.url).pathname;
-const m = await import(`${here}dist/simd/localrank_bench.js`);
-m.initSync({ module: readFileSync(`${here}dist/simd/localrank_bench_bg.wasm`) });
+// E2E_DIST: another wasm-bindgen output of the bench crate (a build before a change, to compare).
+const dist = process.env.E2E_DIST ?? `${here}dist/simd`;
+const m = await import(`${dist}/localrank_bench.js`);
+m.initSync({ module: readFileSync(`${dist}/localrank_bench_bg.wasm`) });
 
 const D = 64;
 const ATTRS = ["image", "in_stock", "price"];
@@ -111,6 +114,7 @@ async function core(n, rec, table, user, reps) {
 async function options(n, rec, load, table, user, reps) {
   const K = 10;
   const CATEGORY = "D1"; // a top-level subtree of the synthetic paths "D<x> > S<y> > L<z>": 10 %
+  const LEAF = "D1 > S11 > L111"; // one leaf: 0.1 %
   const PRICE_MAX = 500;
   const pinBoost = await load();
   pinBoost.setRules({ pin: [{ key: "item-5", position: 0 }], boost: [{ key: "item-6", weight: 0.05 }] });
@@ -128,6 +132,11 @@ async function options(n, rec, load, table, user, reps) {
       name: `filter: {category: "${CATEGORY}"} (10 % qualify)`,
       f: () => rec.recommend({ k: K, filter: { category: CATEGORY } }),
       check: (out) => out.every((it) => index(it) % 10 === 1),
+    },
+    {
+      name: `filter: {category: "${LEAF}"} (0.1 % qualify)`,
+      f: () => rec.recommend({ k: K, filter: { category: LEAF } }),
+      check: (out) => out.every((it) => index(it) % 1000 === 111),
     },
     {
       name: `filter: {inStock: true, priceMax: ${PRICE_MAX}} (${((100 * stockPrice) / n).toFixed(1)} % qualify)`,

@@ -160,8 +160,16 @@ impl Rerank {
 
 /// The pool's scores with popularity damped by `delta` (step 2).
 fn damped(model: &Model, pool: &[Ranked], delta: f32) -> Vec<f32> {
+    if delta == 0.0 {
+        // Each score less 0 × a finite bias: the scores themselves, without the pass over
+        // every item's bias that `b_max` takes (diversity alone asks for no damping).
+        return pool.iter().map(|r| r.score).collect();
+    }
     let bias = &model.table.bias;
-    let b_max = bias.iter().fold(0f32, |m, &b| m.max(b.abs()));
+    let b_max = match bias.as_slice() {
+        Some(all) => largest_magnitude(all),
+        None => largest_magnitude(&bias.to_vec()),
+    };
     let (lo, hi) = min_max(pool.iter().map(|r| r.score));
     let unit = if b_max > 0.0 {
         delta * (hi - lo) / b_max
@@ -171,6 +179,20 @@ fn damped(model: &Model, pool: &[Ranked], delta: f32) -> Vec<f32> {
     pool.iter()
         .map(|r| r.score - unit * bias.get(r.index as usize).copied().unwrap_or(0.0))
         .collect()
+}
+
+/// The largest `|x|` of `xs` (0 for none), NaN skipped as `f32::max` skips it: compared as
+/// bit patterns, whose order is the order of the magnitudes for every non-NaN float. An integer
+/// maximum vectorises (SIMD128 in the browser) where the NaN-aware `f32::max` does not, and this
+/// runs over every item's bias on each request with popularity damping.
+fn largest_magnitude(xs: &[f32]) -> f32 {
+    const INFINITY: u32 = 0x7f80_0000;
+    let bits = xs
+        .iter()
+        .map(|x| x.to_bits() & 0x7fff_ffff)
+        .map(|m| if m > INFINITY { 0 } else { m })
+        .fold(0, u32::max);
+    f32::from_bits(bits)
 }
 
 fn min_max(xs: impl Iterator<Item = f32>) -> (f32, f32) {
@@ -311,6 +333,27 @@ pub fn rank_now(
         // Every await in `rank` is on a ready future: the first poll finishes.
         if let Poll::Ready(r) = fut.as_mut().poll(&mut cx) {
             return r;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::largest_magnitude;
+
+    #[test]
+    fn largest_magnitude_is_the_float_maximum_of_absolute_values() {
+        let cases: [&[f32]; 6] = [
+            &[],
+            &[0.0, -0.0],
+            &[0.25, -3.5, 1.0e-40, 2.0],
+            &[f32::NAN, -1.5, 0.5],
+            &[-f32::INFINITY, 7.0],
+            &[f32::MIN_POSITIVE, -f32::MAX],
+        ];
+        for xs in cases {
+            let want = xs.iter().fold(0f32, |m, &b| m.max(b.abs()));
+            assert_eq!(largest_magnitude(xs).to_bits(), want.to_bits(), "{xs:?}");
         }
     }
 }
