@@ -7,7 +7,8 @@
 // Issue 15 ("options"): the options of the public call side by side in one run, each against
 // the plain `recommend({k: 10, dedupe: false})` — the default call (title de-duplication, which
 // over-fetches a pool), a category filter, an in-stock + price filter, explanations, diversity,
-// popularity damping, store rules, and `similar(key, {k: 10})` — median and p95 of calls taken
+// popularity damping, store rules, and `similar(key, {k: 10})`; then plain and default at k = 100
+// (issue 12's call size, where the pool is 400) — median and p95 of calls taken
 // round-robin (a burst of each case in turn, several rounds), so a load change on the shared
 // machine falls on every case alike.
 // Run after building the bench crate (bench/build.sh does it; or only its first `build simd`
@@ -161,17 +162,22 @@ async function options(n, rec, load, table, user, reps) {
       check: (out) => out[0].key === "item-5",
     },
     { name: "similar(key, {k:10})", f: () => rec.similar("item-7", { k: K }) },
+    // Issue 12's call size: the de-duplication pool is max(4k, 50), 400 for k = 100. These two
+    // rows' ratios are to each other (plain and default at k = 100).
+    { name: "k=100: recommend({k:100, dedupe:false}) — plain", k: 100, f: () => rec.recommend({ k: 100, dedupe: false }) },
+    { name: "k=100: recommend({k:100}) — default", k: 100, f: () => rec.recommend({ k: 100 }) },
   ];
   for (const c of cases.slice(1)) {
     const out = await c.f();
-    if (out.length !== K || (c.check && !c.check(out))) throw new Error(`${c.name}: unexpected answer`);
+    if (out.length !== (c.k ?? K) || (c.check && !c.check(out))) throw new Error(`${c.name}: unexpected answer`);
   }
   const rows = await sideBySide(cases, reps);
-  const [plain, dflt] = [rows[1], rows[2]];
+  const base = (k) => (k === 100 ? rows.slice(-2) : [rows[1], rows[2]]);
   console.log(`\nN=${n}, d=${D}, k=${K}, 500-event history, ${reps} calls per case in 5 rounds:\n`);
   console.log("| call | median ms | p95 ms | × plain | × default |");
   console.log("|---|---|---|---|---|");
-  for (const r of rows) {
+  for (const [j, r] of rows.entries()) {
+    const [plain, dflt] = base(cases[j].k);
     const x = (b) => `${(r.med / b.med).toFixed(2)}×`;
     console.log(`| ${r.name} | ${fmt(r.med)} | ${fmt(r.p95)} | ${x(plain)} | ${x(dflt)} |`);
   }

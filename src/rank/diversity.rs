@@ -23,6 +23,7 @@
 //! With all three off the answer is the backend's top-k exactly. Returned scores are the
 //! model's scores (the scoring contract), so a re-ranked list is not sorted by score.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::future::Future;
 
@@ -114,16 +115,17 @@ impl Rerank {
         Ok(())
     }
 
-    /// The group of item `row`; `None`: a group of its own.
-    fn group(&self, model: &Model, row: usize) -> Option<String> {
-        let text = |s: &str| Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_owned);
+    /// The group of item `row`; `None`: a group of its own. Text is borrowed from the model (no
+    /// allocation per pool item).
+    fn group<'m>(&self, model: &'m Model, row: usize) -> Option<Cow<'m, str>> {
+        let text = |s: &'m str| Some(s.trim()).filter(|s| !s.is_empty()).map(Cow::Borrowed);
         match &self.dedupe {
             Dedupe::Off => None,
             Dedupe::Title => text(model.meta.get(row, "title")),
             Dedupe::Attribute(name) => match model.extra.attributes.get(row, name) {
                 Some(AttrValue::Text(s)) => text(s),
-                Some(AttrValue::Number(x)) => Some(format!("n{}", x.to_bits())),
-                Some(AttrValue::Bool(b)) => Some(format!("b{b}")),
+                Some(AttrValue::Number(x)) => Some(Cow::Owned(format!("n{}", x.to_bits()))),
+                Some(AttrValue::Bool(b)) => Some(Cow::Owned(format!("b{b}"))),
                 None => text(model.meta.get(row, name)),
             },
         }
@@ -131,17 +133,25 @@ impl Rerank {
 
     /// The best `k` of `pool` (best first, as a backend returns it) after the three steps.
     pub fn apply(&self, model: &Model, pool: &[Ranked], k: usize) -> Vec<Ranked> {
+        // Without damping or diversity the pool's order is the answer's: only its first k
+        // distinct groups can be returned, so the rest of the pool is not grouped at all.
+        let in_order = self.diversity == 0.0 && self.popularity_damping == 0.0;
+        let wanted = if in_order { k } else { pool.len() };
         let mut groups = HashSet::new();
-        let mut kept: Vec<Ranked> = pool
-            .iter()
-            .filter(|r| match self.group(model, r.index as usize) {
+        let mut kept: Vec<Ranked> = Vec::with_capacity(wanted.min(pool.len()));
+        for r in pool {
+            if kept.len() >= wanted {
+                break;
+            }
+            let first = match self.group(model, r.index as usize) {
                 Some(g) => groups.insert(g),
                 None => true,
-            })
-            .copied()
-            .collect();
-        if self.diversity == 0.0 && self.popularity_damping == 0.0 {
-            kept.truncate(k);
+            };
+            if first {
+                kept.push(*r);
+            }
+        }
+        if in_order {
             return kept;
         }
         let adjusted = damped(model, &kept, self.popularity_damping);
