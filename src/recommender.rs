@@ -226,7 +226,7 @@ impl<S: HistoryStore> Engine<S> {
     /// score under the current history ([`crate::score::explain`]), largest first.
     pub fn explain(&self, rows: &[u32]) -> Vec<Vec<Reason>> {
         let known = known_rows(&self.model, &self.history.borrow());
-        let explainer = Explainer::new(&self.model, &known);
+        let explainer = Explainer::with_state(&self.model, &known, &self.fold.borrow());
         rows.iter().map(|&j| explainer.reasons(j)).collect()
     }
 

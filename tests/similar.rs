@@ -180,7 +180,10 @@ fn variants_of_the_item_and_repeated_titles_are_left_out_and_k_still_come_back()
         k: 10,
         dedupe: Dedupe::Off,
     };
-    assert_eq!(keys(&block_on(e.similar("item-7", off)).unwrap()), keys(&before));
+    assert_eq!(
+        keys(&block_on(e.similar("item-7", off)).unwrap()),
+        keys(&before)
+    );
 }
 
 #[test]

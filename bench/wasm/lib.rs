@@ -5,14 +5,18 @@
 //! then goes through the real package (`pkg/`).
 
 use localrank::model::{
-    AttrValues, Attribute, Attributes, Extensions, FoldIn, ItemKeys, ItemTable, Metadata, Model,
-    Rows,
+    Attributes, Extensions, FoldIn, ItemKeys, ItemTable, Metadata, Model, Rows,
 };
 use localrank::rank::Ranked;
 use localrank::score::kernel::Kernel;
 use localrank::score::{CpuScorer, QuantisedUser};
 use ndarray::{Array1, Array2};
 use wasm_bindgen::prelude::*;
+
+// The synthetic store's typed attributes, shared with examples/filter_bench.rs.
+#[path = "../../tests/common/store_attributes.rs"]
+mod store_attributes;
+use store_attributes::store_attributes;
 
 /// An item table resident in this module's memory.
 #[wasm_bindgen]
@@ -187,39 +191,11 @@ pub fn memory_bytes() -> usize {
     core::arch::wasm32::memory_size(0) * 65536
 }
 
-/// Typed `ATTR` fields as a store catalogue has them: `image` (text), `in_stock` (boolean) and
-/// `price` (number), each absent for some items.
-fn synthetic_attributes(n: usize) -> Attributes {
-    let present = |every: usize| (0..n).map(|i| i % every != every - 1).collect();
-    Attributes {
-        fields: vec![
-            Attribute {
-                name: "image".into(),
-                present: present(7),
-                values: AttrValues::Text(
-                    (0..n)
-                        .map(|i| format!("https://img.example.com/item-{i}.jpg"))
-                        .collect(),
-                ),
-            },
-            Attribute {
-                name: "in_stock".into(),
-                present: present(5),
-                values: AttrValues::Bool((0..n).map(|i| i % 3 != 0).collect()),
-            },
-            Attribute {
-                name: "price".into(),
-                present: present(10),
-                values: AttrValues::Number((0..n).map(|i| (i % 9973) as f64 * 0.25).collect()),
-            },
-        ],
-    }
-}
-
 /// A complete `.lrm` over the given table: keys `item-<i>`, a title and category per item, the
 /// table's Gram matrix and default fold-in parameters; 4-bit `QI4R` rows when every value fits
 /// (as the shipped models are), `QI8R` otherwise. With `attributes`, also the typed catalogue
-/// attributes of [`synthetic_attributes`] (bench/e2e.mjs times building objects with them).
+/// attributes of [`store_attributes`] (image, a category path, in_stock, price, tags: bench/e2e.mjs
+/// times building objects with them and filtering on them).
 #[wasm_bindgen]
 pub fn synthetic_lrm(
     rows: Vec<i8>,
@@ -259,10 +235,11 @@ pub fn synthetic_lrm(
             neighbours: None,
             rows4: true,
             attributes: match attributes {
-                Some(true) => synthetic_attributes(n),
+                Some(true) => store_attributes(n),
                 _ => Attributes::default(),
             },
             provenance: None,
+            ..Extensions::default()
         },
     };
     Ok(model.to_bytes())

@@ -23,6 +23,7 @@
 //! With all three off the answer is the backend's top-k exactly. Returned scores are the
 //! model's scores (the scoring contract), so a re-ranked list is not sorted by score.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::future::Future;
 
@@ -114,16 +115,17 @@ impl Rerank {
         Ok(())
     }
 
-    /// The group of item `row`; `None`: a group of its own.
-    fn group(&self, model: &Model, row: usize) -> Option<String> {
-        let text = |s: &str| Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_owned);
+    /// The group of item `row`; `None`: a group of its own. Text is borrowed from the model (no
+    /// allocation per pool item).
+    fn group<'m>(&self, model: &'m Model, row: usize) -> Option<Cow<'m, str>> {
+        let text = |s: &'m str| Some(s.trim()).filter(|s| !s.is_empty()).map(Cow::Borrowed);
         match &self.dedupe {
             Dedupe::Off => None,
             Dedupe::Title => text(model.meta.get(row, "title")),
             Dedupe::Attribute(name) => match model.extra.attributes.get(row, name) {
                 Some(AttrValue::Text(s)) => text(s),
-                Some(AttrValue::Number(x)) => Some(format!("n{}", x.to_bits())),
-                Some(AttrValue::Bool(b)) => Some(format!("b{b}")),
+                Some(AttrValue::Number(x)) => Some(Cow::Owned(format!("n{}", x.to_bits()))),
+                Some(AttrValue::Bool(b)) => Some(Cow::Owned(format!("b{b}"))),
                 None => text(model.meta.get(row, name)),
             },
         }
@@ -138,20 +140,28 @@ impl Rerank {
         k: usize,
         anchor: Option<u32>,
     ) -> Vec<Ranked> {
-        let mut groups: HashSet<String> = anchor
+        // Without damping or diversity the pool's order is the answer's: only its first k
+        // distinct groups can be returned, so the rest of the pool is not grouped at all.
+        let in_order = self.diversity == 0.0 && self.popularity_damping == 0.0;
+        let wanted = if in_order { k } else { pool.len() };
+        let mut groups: HashSet<Cow<'_, str>> = anchor
             .and_then(|a| self.group(model, a as usize))
             .into_iter()
             .collect();
-        let mut kept: Vec<Ranked> = pool
-            .iter()
-            .filter(|r| match self.group(model, r.index as usize) {
+        let mut kept: Vec<Ranked> = Vec::with_capacity(wanted.min(pool.len()));
+        for r in pool {
+            if kept.len() >= wanted {
+                break;
+            }
+            let first = match self.group(model, r.index as usize) {
                 Some(g) => groups.insert(g),
                 None => true,
-            })
-            .copied()
-            .collect();
-        if self.diversity == 0.0 && self.popularity_damping == 0.0 {
-            kept.truncate(k);
+            };
+            if first {
+                kept.push(*r);
+            }
+        }
+        if in_order {
             return kept;
         }
         let adjusted = damped(model, &kept, self.popularity_damping);
@@ -170,8 +180,16 @@ impl Rerank {
 
 /// The pool's scores with popularity damped by `delta` (step 2).
 fn damped(model: &Model, pool: &[Ranked], delta: f32) -> Vec<f32> {
+    if delta == 0.0 {
+        // Each score less 0 × a finite bias: the scores themselves, without the pass over
+        // every item's bias that `b_max` takes (diversity alone asks for no damping).
+        return pool.iter().map(|r| r.score).collect();
+    }
     let bias = &model.table.bias;
-    let b_max = bias.iter().fold(0f32, |m, &b| m.max(b.abs()));
+    let b_max = match bias.as_slice() {
+        Some(all) => largest_magnitude(all),
+        None => largest_magnitude(&bias.to_vec()),
+    };
     let (lo, hi) = min_max(pool.iter().map(|r| r.score));
     let unit = if b_max > 0.0 {
         delta * (hi - lo) / b_max
@@ -181,6 +199,20 @@ fn damped(model: &Model, pool: &[Ranked], delta: f32) -> Vec<f32> {
     pool.iter()
         .map(|r| r.score - unit * bias.get(r.index as usize).copied().unwrap_or(0.0))
         .collect()
+}
+
+/// The largest `|x|` of `xs` (0 for none), NaN skipped as `f32::max` skips it: compared as
+/// bit patterns, whose order is the order of the magnitudes for every non-NaN float. An integer
+/// maximum vectorises (SIMD128 in the browser) where the NaN-aware `f32::max` does not, and this
+/// runs over every item's bias on each request with popularity damping.
+fn largest_magnitude(xs: &[f32]) -> f32 {
+    const INFINITY: u32 = 0x7f80_0000;
+    let bits = xs
+        .iter()
+        .map(|x| x.to_bits() & 0x7fff_ffff)
+        .map(|m| if m > INFINITY { 0 } else { m })
+        .fold(0, u32::max);
+    f32::from_bits(bits)
 }
 
 fn min_max(xs: impl Iterator<Item = f32>) -> (f32, f32) {
@@ -321,6 +353,27 @@ pub fn rank_now(
         // Every await in `rank` is on a ready future: the first poll finishes.
         if let Poll::Ready(r) = fut.as_mut().poll(&mut cx) {
             return r;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::largest_magnitude;
+
+    #[test]
+    fn largest_magnitude_is_the_float_maximum_of_absolute_values() {
+        let cases: [&[f32]; 6] = [
+            &[],
+            &[0.0, -0.0],
+            &[0.25, -3.5, 1.0e-40, 2.0],
+            &[f32::NAN, -1.5, 0.5],
+            &[-f32::INFINITY, 7.0],
+            &[f32::MIN_POSITIVE, -f32::MAX],
+        ];
+        for xs in cases {
+            let want = xs.iter().fold(0f32, |m, &b| m.max(b.abs()));
+            assert_eq!(largest_magnitude(xs).to_bits(), want.to_bits(), "{xs:?}");
         }
     }
 }

@@ -311,7 +311,14 @@ impl Backend {
 /// what native callers without a GPU (`localrank recommend`) use directly.
 /// Merchandising rules ([`Query::rules`]) are applied to it as to the GPU's answer.
 pub fn cpu_top_k(table: &ItemTable, q: &Query) -> Vec<Ranked> {
-    let pool = CpuScorer.top_k(table, &q.user, q.k, |i| q.is_excluded(i), &q.boost_terms());
+    let excluded = q.exclusions();
+    let pool = CpuScorer.top_k(
+        table,
+        &q.user,
+        q.k,
+        |i| excluded.contains(i),
+        &q.boost_terms(),
+    );
     q.rules.apply(table, q, pool)
 }
 

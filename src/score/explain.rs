@@ -55,8 +55,15 @@ impl<'m> Explainer<'m> {
     /// The explainer of a history given as known rows, newest first
     /// ([`super::fold::known_rows`]).
     pub fn new(model: &'m Model, rows: &[(u32, EventKind)]) -> Self {
+        Self::with_state(model, rows, &FoldState::rebuild(model, rows))
+    }
+
+    /// [`Self::new`] with the fold-in state of those rows at hand — the engine keeps it up to
+    /// date event by event — instead of rebuilding it: the O(h·d²) rebuild was most of what
+    /// `recommend({explain: true})` cost (docs/BENCHMARKS.md, issue 15). `state` must be the
+    /// state of `rows` (rebuilt or updated per event: equal within rounding).
+    pub fn with_state(model: &'m Model, rows: &[(u32, EventKind)], state: &FoldState) -> Self {
         let f = &model.fold;
-        let state = FoldState::rebuild(model, rows);
         let alpha = f64::from(f.alpha);
         let sources = weights_newest_first(rows.iter().copied(), &f.kind_weights, f.decay)
             .into_iter()

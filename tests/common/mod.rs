@@ -11,6 +11,8 @@ use ndarray::{Array1, Array2};
 /// The crate's deterministic generator, under the name the tests use.
 pub use localrank::rng::SplitMix64 as Rng;
 
+pub mod store_attributes;
+
 /// A store shared between engine instances, like one IndexedDB database open in two tabs.
 #[derive(Clone, Default)]
 pub struct Shared(pub Rc<MemoryStore>);
