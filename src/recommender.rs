@@ -215,11 +215,7 @@ impl<S: HistoryStore> Engine<S> {
             .ok_or_else(|| Error::UnknownItem { key: key.into() })?;
         let (mut query, _) = Query::similar(&self.model, row, opts)?;
         query.restrict(&self.model, &self.live(), filter, &Rules::default())?;
-        let table = &self.model.table;
-        Ok(diversity::rank(&self.model, &query, |q| async move {
-            self.backend.top_k(table, &q).await
-        })
-        .await)
+        Ok(self.rank(&query).await)
     }
 
     /// For each of `rows` (recommended items), the history items that contributed most to its
@@ -249,11 +245,17 @@ impl<S: HistoryStore> Engine<S> {
         let mut query = Query::new(&self.model, &mut self.fold.borrow_mut(), opts)?;
         let (live, rules) = (self.live(), self.rules());
         query.restrict(&self.model, &live, filter, &rules)?;
+        Ok(self.rank(&query).await)
+    }
+
+    /// The one ranking every list goes through: the backend's top-k of `query`, over-fetched
+    /// and re-ranked ([`diversity::rank`]).
+    async fn rank(&self, query: &Query) -> Vec<Ranked> {
         let table = &self.model.table;
-        Ok(diversity::rank(&self.model, &query, |q| async move {
+        diversity::rank(&self.model, query, |q| async move {
             self.backend.top_k(table, &q).await
         })
-        .await)
+        .await
     }
 
     /// The live attribute values (the model's, with what [`Self::set_attributes`] changed).

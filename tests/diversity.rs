@@ -73,8 +73,8 @@ fn title(m: &Model, j: usize) -> &str {
 
 #[test]
 fn dedupe_by_title_keeps_one_item_per_title_and_still_fills_k() {
-    // 400 items in 50 titles of 8: the first pool (160) may hold fewer than 40 titles, so the
-    // engine fetches a larger one.
+    // 400 items in 50 titles of 8: the first pool (k + k/4 + 4) holds fewer than k titles, so
+    // the engine fetches larger ones.
     let e = engine(model(400, 8, 400), &[3, 17, 250]);
     let m = e.model();
     for k in [1, 10, 40, 50] {
@@ -88,6 +88,18 @@ fn dedupe_by_title_keeps_one_item_per_title_and_still_fills_k() {
             k,
             "two items of one title for k = {k}: {got:?}"
         );
+    }
+    // Exactly the first k titles of the whole ranking, whatever pools it took to find them.
+    let full = rows(&e, 400, off());
+    for k in [1, 10, 40, 50] {
+        let mut seen = std::collections::HashSet::new();
+        let want: Vec<usize> = full
+            .iter()
+            .copied()
+            .filter(|&j| seen.insert(title(m, j)))
+            .take(k)
+            .collect();
+        assert_eq!(rows(&e, k, Rerank::default()), want, "k = {k}");
     }
     // More than there are groups: every group once (50 titles), no more.
     assert_eq!(rows(&e, 80, Rerank::default()).len(), 50);

@@ -78,9 +78,17 @@ pub struct Rerank {
     pub popularity_damping: f32,
 }
 
-/// The candidate pool fetched for `k` results: `max(4k, 50)`, at most [`MAX_K`].
-pub fn pool_size(k: usize) -> usize {
-    k.saturating_mul(4).clamp(50, MAX_K)
+/// The candidate pool fetched first for `k` results. Damping and diversity choose within the
+/// pool: `max(4k, 50)`. De-duplication alone keeps the ranking's order, so every pool holding
+/// `k` groups gives the same answer (the first `k` groups of the ranking): `k + k/4 + 4`, and a
+/// pool that turns out short is fetched again, larger ([`rank`]). At most [`MAX_K`].
+pub fn pool_size(k: usize, in_order: bool) -> usize {
+    let size = if in_order {
+        k.saturating_add(k / 4 + 4)
+    } else {
+        k.saturating_mul(4).max(50)
+    };
+    size.min(MAX_K)
 }
 
 impl Rerank {
@@ -327,7 +335,8 @@ where
     let mut base = query.clone();
     base.rules.pins.clear();
     let k = query.k.saturating_sub(query.rules.pins.len());
-    let mut size = pool_size(k);
+    let in_order = rerank.diversity == 0.0 && rerank.popularity_damping == 0.0;
+    let mut size = pool_size(k, in_order);
     loop {
         let mut q = base.clone();
         q.k = size;
