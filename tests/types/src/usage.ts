@@ -87,11 +87,13 @@ export async function similarAndReasons(rec: Recommender): Promise<string[]> {
     k: 4,
     filter: { category: "Additive Manufacturing Products", inStock: true },
   });
+  const withVariants: Recommendation[] = await rec.similar("B0000223SI", { dedupe: false });
+  const byParent: Recommendation[] = await rec.similar("B0000223SI", { k: 4, dedupe: "brand" });
   const explained: ExplainedRecommendation[] = await rec.recommend({ k: 8, explain: true });
   const because: Because[] = explained.flatMap((r) => r.because);
   const lines: string[] = because.map((b) => `${b.key} ${b.title} ${(b.weight * 100).toFixed(0)} %`);
   const plain: Recommendation[] = await rec.recommend({ k: 8, explain: false });
-  return [...lines, String(similar.length + byDefault.length + inCategory.length + plain.length)];
+  return [...lines, String(similar.length + byDefault.length + inCategory.length + withVariants.length + byParent.length + plain.length)];
 }
 
 export function describe(e: unknown): string {
@@ -133,6 +135,8 @@ export async function misuses(rec: Recommender): Promise<void> {
   await rec.similar(42);
   // @ts-expect-error: similar has no excludeSeen (the item itself is always left out)
   await rec.similar("B0000223SI", { excludeSeen: false });
+  // @ts-expect-error: dedupe is true, false or an attribute name
+  await rec.similar("B0000223SI", { dedupe: 1 });
   // @ts-expect-error: backend names are a closed set
   await Recommender.load(new Uint8Array(), { backend: "gpu" });
   // @ts-expect-error: the digest is hex text, not bytes
