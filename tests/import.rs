@@ -5,6 +5,8 @@
 //! fold-in) and recommends the same top-10.
 #![cfg(feature = "train")]
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -18,10 +20,8 @@ use localrank::train::from_store::{self, ShipOptions};
 use localrank::train::import::{
     keys, npy, pack_imported, safetensors as st, Catalogue, ImportOptions, ImportedFactors,
 };
-use localrank::train::store::options::{
-    BadRowLimit, CatalogColumns, FileOptions, StoreOptions, UnknownItems,
-};
-use localrank::train::store::{self, Source};
+use localrank::train::store::options::{StoreOptions, UnknownItems};
+use localrank::train::store::{self};
 use localrank::train::TrainParams;
 use localrank::{Engine, Model, RecommendOptions};
 use ndarray::{array, Array2};
@@ -237,19 +237,8 @@ fn invalid_imports_are_refused_with_the_offenders_named() {
 }
 
 /// The catalogue at `path`, keys in column `key_col`, other columns by their default names.
-fn read_catalogue(path: &Path, key_col: &str) -> localrank::Result<Catalogue> {
-    Catalogue::read(
-        &FileOptions::new(path),
-        &CatalogColumns::default(),
-        key_col,
-        BadRowLimit::default(),
-        Source::File,
-        &mut |_, _| {},
-    )
-}
-
 fn small_catalogue() -> Catalogue {
-    read_catalogue(&fixture("import/catalog.csv"), "item_id").unwrap()
+    common::read_catalogue(fixture("import/catalog.csv"), "item_id").unwrap()
 }
 
 #[test]
@@ -380,7 +369,8 @@ fn the_native_trainers_own_factors_pack_into_the_native_model() {
             factors: npy::read_matrix(&npy_path).unwrap(),
             popularity: Some(inter.counts().iter().map(|&c| f64::from(c)).collect()),
         };
-        let catalogue = read_catalogue(opts.catalog.as_ref().unwrap().path(), "item_id").unwrap();
+        let catalogue =
+            common::read_catalogue(opts.catalog.as_ref().unwrap().path(), "item_id").unwrap();
         let import_opts = ImportOptions {
             params,
             rows4,
@@ -426,7 +416,7 @@ fn section_sizes_follow_the_format_formulas_docs_scale_uses() {
     let keys: Vec<String> = (0..n).map(|i| format!("item-{i:07}")).collect(); // 12 bytes
     let catalog = tmp("scale_catalog.csv");
     std::fs::write(&catalog, format!("item_id\n{}\n", keys.join("\n"))).unwrap();
-    let catalogue = read_catalogue(&catalog, "item_id").unwrap();
+    let catalogue = common::read_catalogue(&catalog, "item_id").unwrap();
     let f = ImportedFactors {
         keys,
         factors: Array2::from_shape_fn((n, d), |(i, j)| ((i * 7 + j * 3) % 11) as f32 - 5.0),
@@ -468,6 +458,6 @@ fn section_sizes_follow_the_format_formulas_docs_scale_uses() {
 
 #[test]
 fn a_catalogue_without_the_key_column_is_refused_naming_its_columns() {
-    let msg = err(read_catalogue(&fixture("import/catalog.csv"), "sku"));
+    let msg = err(common::read_catalogue(fixture("import/catalog.csv"), "sku"));
     assert!(msg.contains("sku") && msg.contains("item_id"), "{msg}");
 }

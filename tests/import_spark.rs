@@ -7,13 +7,14 @@
 //! one good directory and breaking one thing at a time.
 #![cfg(feature = "train")]
 
+mod common;
+
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use localrank::train::import::{self, spark, Catalogue, ImportOptions};
-use localrank::train::store::options::{BadRowLimit, CatalogColumns, FileOptions, UnknownItems};
-use localrank::train::store::Source;
+use localrank::train::import::{self, spark, ImportOptions};
+use localrank::train::store::options::UnknownItems;
 use localrank::train::TrainParams;
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, FloatType, Int64Type};
 use parquet::file::properties::WriterProperties;
@@ -323,15 +324,7 @@ fn keys_the_catalogue_lacks_are_refused_when_asked() {
     let sm = spark::read(&spark_dir("catalogue_join", |_| {})).unwrap();
     let cat = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("spark_bad/catalogue.csv");
     std::fs::write(&cat, "item_id,title\na,Alpha\nb,Beta\n").unwrap();
-    let catalogue = Catalogue::read(
-        &FileOptions::new(&cat),
-        &CatalogColumns::default(),
-        "item_id",
-        BadRowLimit::default(),
-        Source::File,
-        &mut |_, _| {},
-    )
-    .unwrap();
+    let catalogue = common::read_catalogue(&cat, "item_id").unwrap();
     let opts = |unknown_items| ImportOptions {
         params: TrainParams {
             dim: 2,

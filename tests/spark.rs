@@ -12,6 +12,8 @@
 //! pack report's figures on them are recomputed through the public `Engine::recommend`.
 #![cfg(feature = "train")]
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -25,10 +27,9 @@ use localrank::score::backend::{Backend, Requested};
 use localrank::score::query::{Query, RecommendOptions};
 use localrank::score::user::{fold_in, weights_newest_first};
 use localrank::train::import::spark::{self, SparkModel};
-use localrank::train::import::{self, Catalogue, ImportOptions, ReportParts};
+use localrank::train::import::{self, ImportOptions, ReportParts};
 use localrank::train::pack::pack_plain;
-use localrank::train::store::options::{BadRowLimit, CatalogColumns, FileOptions, UnknownItems};
-use localrank::train::store::Source;
+use localrank::train::store::options::UnknownItems;
 use localrank::train::store::{self, StoreData, StoreOptions};
 use localrank::train::transitions::{self, NeighbourParams};
 use localrank::train::KIND_WEIGHTS;
@@ -323,15 +324,8 @@ fn the_pack_report_scores_the_held_out_cases_as_the_public_call_ranks_them() {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/store/products.jsonl"
     );
-    let catalogue = Catalogue::read(
-        &FileOptions::new(env("LOCALRANK_SPARK_CATALOG", fixture)),
-        &CatalogColumns::default(),
-        "item_id",
-        BadRowLimit::default(),
-        Source::File,
-        &mut |_, _| {},
-    )
-    .unwrap();
+    let catalogue =
+        common::read_catalogue(env("LOCALRANK_SPARK_CATALOG", fixture), "item_id").unwrap();
     let opts = ImportOptions {
         params: sm.settings.params,
         rows4: true,

@@ -144,3 +144,20 @@ pub fn webgpu_backend() -> &'static str {
         "webgpu"
     }
 }
+
+/// A catalogue file read as `localrank pack` reads it: the default columns, `key_col` the key.
+#[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+pub fn read_catalogue(
+    path: impl Into<std::path::PathBuf>,
+    key_col: &str,
+) -> localrank::Result<localrank::train::import::Catalogue> {
+    use localrank::train::store::options::{BadRowLimit, CatalogColumns, FileOptions};
+    localrank::train::import::Catalogue::read(
+        &FileOptions::new(path),
+        &CatalogColumns::default(),
+        key_col,
+        BadRowLimit::default(),
+        localrank::train::store::Source::File,
+        &mut |_, _| {},
+    )
+}

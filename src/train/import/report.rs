@@ -13,8 +13,11 @@ use super::{Catalogue, ImportOptions, Packed};
 use crate::train::baselines::{ItemKnn, Popularity};
 use crate::train::protocol::{self, Phase, Split};
 use crate::train::report::{
-    peak_memory_bytes, Figures, Foreign, Imported, InputRows, ModelReport, Setting, Size,
+    peak_memory_bytes, settings, Figures, Foreign, Imported, InputRows, ModelReport, Setting, Size,
 };
+use crate::train::transitions::NeighbourParams;
+use crate::train::tune::Candidate;
+use crate::train::TrainParams;
 use crate::Result;
 
 /// What [`model_report`] reads besides the model.
@@ -92,36 +95,30 @@ pub fn model_report(p: ReportParts) -> Result<ModelReport> {
     })
 }
 
-/// The Spark job's settings, named as `train`'s report names its own.
+/// The Spark job's settings, as `train`'s report lists its own ([`settings`]), with MLlib's
+/// per-row regulariser named and the held-out users added.
 fn spark_settings(sm: &SparkModel, opts: &ImportOptions, recency: f32, mix: f32) -> Vec<Setting> {
-    let (t, n) = (&sm.settings.params, &sm.settings.neighbours);
-    let all: [(&'static str, String); 19] = [
-        ("rows", if opts.rows4 { "4-bit" } else { "int8" }.to_owned()),
-        ("als.dim", t.dim.to_string()),
-        ("als.iterations", t.iterations.to_string()),
-        (
-            "als.lambda",
-            format!("{} ({})", t.lambda, sm.settings.regulariser.describe()),
-        ),
-        ("als.alpha", t.alpha.to_string()),
-        ("als.decay", t.decay.to_string()),
-        ("als.pop_weight", opts.params.pop_weight.to_string()),
-        ("als.seed", t.seed.to_string()),
-        ("nbrs.top", n.top.to_string()),
-        ("nbrs.window", n.window.to_string()),
-        ("nbrs.distance_decay", n.distance_decay.to_string()),
-        ("nbrs.backward", n.backward.to_string()),
-        ("nbrs.source_norm", n.source_norm.to_string()),
-        ("nbrs.target_norm", n.target_norm.to_string()),
-        ("nbrs.recency", recency.to_string()),
-        ("nbrs.mix", mix.to_string()),
-        ("privacy.min_users", n.privacy.min_users.to_string()),
-        ("privacy.user_cap", n.privacy.user_cap.to_string()),
-        ("holdout.users", sm.holdout.len().to_string()),
-    ];
-    all.into_iter()
-        .map(|(name, value)| Setting { name, value })
-        .collect()
+    let s = &sm.settings;
+    let candidate = Candidate {
+        train: TrainParams {
+            pop_weight: opts.params.pop_weight,
+            ..s.params
+        },
+        neighbours: NeighbourParams {
+            recency,
+            mix,
+            ..s.neighbours
+        },
+    };
+    let mut all = settings(&candidate, opts.rows4);
+    for x in all.iter_mut().filter(|x| x.name == "als.lambda") {
+        x.value = format!("{} ({})", x.value, s.regulariser.describe());
+    }
+    all.push(Setting {
+        name: "holdout.users",
+        value: sm.holdout.len().to_string(),
+    });
+    all
 }
 
 /// The held-out cases as a protocol split over the job's item rows (the history is each input).
