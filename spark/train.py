@@ -101,7 +101,8 @@ def parse_args(argv):
     a("--blocks", type=int, default=0, help="MLlib ALS user/item blocks [MLlib's 10; 2 locally]")
     a("--checkpoint-dir", help="where MLlib ALS checkpoints its factors every 10 iterations "
                                "(without it, a long lineage overflows the JVM stack) "
-                               "[OUT/_checkpoints, removed at the end]")
+                               "[OUT/_checkpoints]; the job's own subdirectory is removed "
+                               "at the end, also when it stops early")
     args = p.parse_args(argv)
     bad = []
     if not 1 <= args.dim <= 1024:
@@ -239,14 +240,28 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     t0 = time.time()
     spark = spark_session(args)
+    out = args.out.rstrip("/")
+    checkpoints = args.checkpoint_dir or f"{out}/_checkpoints"
+    spark.sparkContext.setCheckpointDir(checkpoints)
+    try:
+        train(spark, args, out, t0)
+    finally:
+        # MLlib's checkpoints (in a directory of this job's own under `checkpoints`), also when
+        # the job stops early.
+        own = spark.sparkContext._jsc.sc().getCheckpointDir()
+        if own.isDefined():
+            remove_tree(spark, own.get())
+        if not args.checkpoint_dir:
+            remove_tree(spark, checkpoints)
+    spark.stop()
+
+
+def train(spark, args, out, t0):
     from pyspark.sql import functions as F
     from pyspark.sql import Window as W
     from pyspark.ml.recommendation import ALS
 
     timings = {}
-    out = args.out.rstrip("/")
-    checkpoints = args.checkpoint_dir or f"{out}/_checkpoints"
-    spark.sparkContext.setCheckpointDir(checkpoints)
     ev_fmt = resolved_format(args.events, args.events_format)
     raw = read_table(spark, args.events, ev_fmt)
     event_col = args.event_col or ("event_type" if "event_type" in raw.columns else None)
@@ -340,6 +355,7 @@ def main(argv=None):
                 .select("user", "line", F.col("key").alias("target"),
                         F.xxhash64("user").alias("h"))
                 .orderBy("h", "user").limit(want).cache())
+        held.count()
         seq.unpersist()
         seq = ordered(good.join(held.select("line"), "line", "left_anti")).cache()
     n_events = seq.count()
@@ -416,22 +432,34 @@ def main(argv=None):
      .select("key", "row", F.coalesce(F.col("count"), F.lit(0)).cast("long").alias("count"),
              F.col("factor").cast("array<float>"))
      .orderBy("row").write.mode("overwrite").parquet(f"{out}/items"))
-    first = seq.groupBy("user").agg(F.min("line").alias("first"))
+    # The native user order: each user's first line among all usable events (held-out included).
+    first = good.groupBy("user").agg(F.min("line").alias("first"))
     (fit.userFactors.join(users, F.col("id") == F.col("uid")).join(first, "user")
      .select("user", "first", F.col("features").cast("array<float>").alias("factor"))
      .write.mode("overwrite").parquet(f"{out}/users"))
     cases = 0
-    if held is not None:
+    if held is None:
+        remove_tree(spark, f"{out}/holdout")  # an earlier run's cases into the same --out
+    else:
         hist = (seq.join(held.select("user"), "user")
                 .groupBy("user").agg(F.array_sort(F.collect_list(F.struct("pos", "key"))).alias("h"))
                 .select("user", F.transform("h", lambda e: e["key"]).alias("history")))
         (hist.join(held.select("user", "target"), "user").orderBy("user")
          .write.mode("overwrite").parquet(f"{out}/holdout"))
         cases = held.count()
-    per_user = seq.groupBy("user").count().agg(
-        F.count(F.lit(1)).alias("users"), F.avg("count").alias("mean"),
-        F.percentile_approx("count", 0.5, 10000).alias("median"), F.max("count").alias("max")
-    ).first()
+    lengths = seq.groupBy("user").count()
+    per_user = lengths.agg(F.count(F.lit(1)).alias("users"), F.avg("count").alias("mean"),
+                           F.max("count").alias("max")).first()
+    # The median as the native report takes it (the sorted lengths' element at users / 2), exact
+    # from the histogram of lengths (a few hundred distinct values at most).
+    histogram = sorted((r["count"], r["n"]) for r in
+                       lengths.groupBy("count").agg(F.count(F.lit(1)).alias("n")).collect())
+    median, seen = 0, 0
+    for length, n in histogram:
+        seen += n
+        if seen > per_user["users"] // 2:
+            median = length
+            break
     timings["write_s"] = round(time.time() - t, 1)
     timings["total_s"] = round(time.time() - t0, 1)
 
@@ -451,17 +479,14 @@ def main(argv=None):
                 "user_cap": args.nbr_user_cap if math.isfinite(args.nbr_user_cap) else "inf"},
         "data": {"users": per_user["users"], "events": n_events,
                  "items_with_events": counts.count(), "events_per_user_mean": per_user["mean"],
-                 "events_per_user_median": per_user["median"],
+                 "events_per_user_median": median,
                  "events_per_user_max": per_user["max"]},
         "holdout": {"users": cases, "asked": args.holdout_users},
         "timings": timings,
     }
-    if not args.checkpoint_dir:
-        remove_tree(spark, checkpoints)
     write_text(spark, f"{out}/localrank-spark.json", json.dumps(manifest, indent=2))
     print(f"localrank spark: {rows} event rows, {n_events} used for training, {cases} held out, "
           f"{n_items} items, {manifest['users']} users -> {out} ({timings})")
-    spark.stop()
 
 
 if __name__ == "__main__":

@@ -133,6 +133,7 @@ fn manifest(dim: usize) -> String {
            "target_norm": 0.25, "min_users": 1, "user_cap": "inf"}},
   "data": {{"users": 2, "events": 6, "items_with_events": 3, "events_per_user_mean": 3.0,
             "events_per_user_median": 3, "events_per_user_max": 4}},
+  "holdout": {{"users": 1, "asked": "1"}},
   "timings": {{"read_s": 1.0, "als_s": 2.0, "total_s": 3.0}}}}"#
     )
 }
@@ -159,10 +160,20 @@ fn neighbours(neighbour: Vec<Option<&'static str>>) -> Vec<Col> {
 }
 
 fn holdout(target: &'static str) -> Vec<Col> {
+    cases(vec!["u1"], vec![vec!["a", "b"]], target)
+}
+
+/// `holdout/` rows: one user, history and (shared) target each.
+fn cases(
+    users: Vec<&'static str>,
+    histories: Vec<Vec<&'static str>>,
+    target: &'static str,
+) -> Vec<Col> {
+    let n = users.len();
     vec![
-        Col::Str("user", vec![Some("u1")]),
-        Col::Strs("history", vec![Some(vec!["a", "b"])]),
-        Col::Str("target", vec![Some(target)]),
+        Col::Str("user", users.into_iter().map(Some).collect()),
+        Col::Strs("history", histories.into_iter().map(Some).collect()),
+        Col::Str("target", vec![Some(target); n]),
     ]
 }
 
@@ -316,6 +327,40 @@ fn lists_and_cases_naming_unknown_items_are_refused() {
     assert_says(
         &target,
         &["holdout", "row 1", "item \"zz\" is not in items/"],
+    );
+    let history = spark_dir("unknown_history", |d| {
+        table(
+            &d.join("holdout"),
+            &cases(vec!["u1"], vec![vec!["a", "zz"]], "c"),
+        );
+    });
+    assert_says(&history, &["row 1", "item \"zz\" is not in items/"]);
+    let empty = spark_dir("empty_history", |d| {
+        table(&d.join("holdout"), &cases(vec!["u1"], vec![vec![]], "c"));
+    });
+    assert_says(&empty, &["row 1", "user \"u1\" has no history"]);
+    let twice = spark_dir("held_out_twice", |d| {
+        let m = manifest(2).replace("\"users\": 1,", "\"users\": 2,");
+        std::fs::write(d.join(spark::MANIFEST), m).unwrap();
+        table(
+            &d.join("holdout"),
+            &cases(vec!["u1", "u1"], vec![vec!["a"], vec!["b"]], "c"),
+        );
+    });
+    assert_says(&twice, &["user \"u1\" is held out twice"]);
+}
+
+#[test]
+fn a_holdout_directory_the_settings_do_not_account_for_is_refused() {
+    // A job run with --holdout-users 0 into the --out of an earlier one: the old cases would be
+    // scored on a model trained on them.
+    let stale = spark_dir("stale_holdout", |d| {
+        let m = manifest(2).replace("\"users\": 1,", "\"users\": 0,");
+        std::fs::write(d.join(spark::MANIFEST), m).unwrap();
+    });
+    assert_says(
+        &stale,
+        &["1 held-out cases", "held out 0 users", "earlier run"],
     );
 }
 

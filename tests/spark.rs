@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 use futures::executor::block_on;
 use localrank::history::store::MemoryStore;
-use localrank::history::{Event, EventKind, History};
+use localrank::history::{Event, EventKind, History, DEFAULT_CAP};
 use localrank::linalg::cholesky_solve;
 use localrank::model::{FoldRegulariser, Model};
 use localrank::rank::diversity::{Dedupe, Rerank};
@@ -29,6 +29,7 @@ use localrank::score::user::{fold_in, weights_newest_first};
 use localrank::train::import::spark::{self, SparkModel};
 use localrank::train::import::{self, ImportOptions, ReportParts};
 use localrank::train::pack::pack_plain;
+use localrank::train::report::DataStats;
 use localrank::train::store::options::UnknownItems;
 use localrank::train::store::{self, StoreData, StoreOptions};
 use localrank::train::transitions::{self, NeighbourParams};
@@ -308,7 +309,7 @@ fn the_packed_spark_model_recommends_from_a_history() {
 
 #[test]
 fn the_pack_report_scores_the_held_out_cases_as_the_public_call_ranks_them() {
-    let Some((_, mut sm, _)) = inputs() else {
+    let Some((_, mut sm, data)) = inputs() else {
         return;
     };
     assert!(
@@ -348,9 +349,15 @@ fn the_pack_report_scores_the_held_out_cases_as_the_public_call_ranks_them() {
     let (name, ours) = &report.validation[0];
     assert_eq!(name, "localrank");
     assert_eq!(ours.users, sm.holdout.len());
+    // The job's data statistics are the native report's on the same (held-out-less) events.
+    let sequences: Vec<Vec<u32>> = data
+        .sequences
+        .iter()
+        .map(|s| s.iter().map(|e| e.item).collect())
+        .collect();
     assert_eq!(
-        report.data.as_ref().unwrap().events as u64,
-        sm.settings.events_used
+        report.data.as_ref(),
+        Some(&DataStats::of(&sequences, data.items()))
     );
 
     // The same cases through the public call: each history recorded into a fresh engine on the
@@ -363,7 +370,7 @@ fn the_pack_report_scores_the_held_out_cases_as_the_public_call_ranks_them() {
             model,
             backend,
             MemoryStore::default(),
-            1000,
+            DEFAULT_CAP,
         ))
         .unwrap();
         for (t, key) in case.history.iter().enumerate() {

@@ -49,6 +49,8 @@ pub struct SparkSettings {
     pub data: Option<DataStats>,
     /// Wall-clock seconds of the job's phases, in order (`read`, `ALS`, …).
     pub phases: Vec<(String, f64)>,
+    /// Users the job held out (`None` from a job that did not say).
+    pub holdout_users: Option<u64>,
 }
 
 /// One held-out case: a user's training events (oldest first) and the newest event, which the
@@ -318,6 +320,7 @@ fn settings(dir: &Path) -> Result<SparkSettings> {
         },
         data: data.transpose()?,
         phases,
+        holdout_users: v["holdout"]["users"].as_u64(),
     })
 }
 
@@ -375,6 +378,19 @@ pub fn read(dir: &Path) -> Result<SparkModel> {
     ItemKeys::new(keys.clone()).map_err(|e| bad(&items_dir, e))?;
     let neighbours = read_neighbours(dir, &keys, settings.neighbours.top)?;
     let holdout = read_holdout(dir, &keys)?;
+    if let Some(n) = settings
+        .holdout_users
+        .filter(|&n| n != holdout.len() as u64)
+    {
+        return Err(bad(
+            &dir.join("holdout"),
+            format!(
+                "{} held-out cases, but the job says it held out {n} users (left by an earlier run \
+                 into the same --out? run the job again)",
+                holdout.len()
+            ),
+        ));
+    }
     Ok(SparkModel {
         keys,
         factors,
