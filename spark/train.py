@@ -220,18 +220,22 @@ def time_ms_column(F, col, unit):
     return F.when(num.isNotNull() & ~F.isnan(num), F.floor(ms).cast("long")).otherwise(iso_ms)
 
 
+def hadoop_path(spark, path):
+    """`path` and its Hadoop FileSystem: local paths and object stores alike."""
+    p = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path)
+    return p.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), p
+
+
 def remove_tree(spark, path):
-    """Deletes a directory through Hadoop's FileSystem (local paths and object stores)."""
-    jvm = spark.sparkContext._jvm
-    p = jvm.org.apache.hadoop.fs.Path(path)
-    p.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).delete(p, True)
+    """Deletes a directory (nothing when it is not there)."""
+    fs, p = hadoop_path(spark, path)
+    fs.delete(p, True)
 
 
 def write_text(spark, path, text):
-    """One small file through Hadoop's FileSystem: local paths and object stores alike."""
-    jvm = spark.sparkContext._jvm
-    p = jvm.org.apache.hadoop.fs.Path(path)
-    stream = p.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).create(p, True)
+    """One small file."""
+    fs, p = hadoop_path(spark, path)
+    stream = fs.create(p, True)
     stream.write(bytearray(text.encode("utf-8")))
     stream.close()
 

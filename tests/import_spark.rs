@@ -221,8 +221,9 @@ fn a_good_directory_reads_back_whole() {
     assert_eq!(sm.neighbours[0], [(1, 2.0), (2, 1.0)]);
     assert_eq!(sm.holdout.len(), 1);
     assert_eq!(
-        (sm.holdout[0].history.clone(), sm.holdout[0].target.as_str()),
-        (vec!["a".to_owned(), "b".to_owned()], "c")
+        (sm.holdout[0].history.clone(), sm.holdout[0].target),
+        (vec![0, 1], 2),
+        "rows of a, b and c"
     );
     let s = &sm.settings;
     assert_eq!((s.events.rows, s.events.dropped[0].count), (7, 1));

@@ -88,8 +88,10 @@ fn without_held_out(dir: &std::path::Path, sm: &SparkModel, data: &mut StoreData
     for case in &sm.holdout {
         let seq = &mut data.sequences[index[case.user.as_str()]];
         let newest = seq.pop().expect("a held-out user has events");
+        let key = |row: u32| sm.keys[row as usize].as_str();
         assert_eq!(
-            data.keys[newest.item as usize], case.target,
+            data.keys[newest.item as usize],
+            key(case.target),
             "{}",
             case.user
         );
@@ -97,7 +99,8 @@ fn without_held_out(dir: &std::path::Path, sm: &SparkModel, data: &mut StoreData
             .iter()
             .map(|e| data.keys[e.item as usize].as_str())
             .collect();
-        assert_eq!(rest, case.history, "history of {}", case.user);
+        let history: Vec<&str> = case.history.iter().map(|&r| key(r)).collect();
+        assert_eq!(rest, history, "history of {}", case.user);
     }
 }
 
@@ -373,7 +376,8 @@ fn the_pack_report_scores_the_held_out_cases_as_the_public_call_ranks_them() {
             DEFAULT_CAP,
         ))
         .unwrap();
-        for (t, key) in case.history.iter().enumerate() {
+        for (t, &row) in case.history.iter().enumerate() {
+            let key = &sm.keys[row as usize];
             block_on(e.record(key, EventKind::View, t as f64)).unwrap();
         }
         let top = block_on(e.recommend(RecommendOptions {
@@ -385,7 +389,10 @@ fn the_pack_report_scores_the_held_out_cases_as_the_public_call_ranks_them() {
             },
         }))
         .unwrap();
-        if let Some(p) = top.iter().position(|r| r.key == case.target) {
+        if let Some(p) = top
+            .iter()
+            .position(|r| r.key == sm.keys[case.target as usize])
+        {
             hits += 1.0;
             ndcg += 1.0 / (p as f64 + 2.0).log2();
         }

@@ -94,7 +94,13 @@ pub fn pool_size(k: usize, in_order: bool) -> usize {
 impl Rerank {
     /// No re-ranking at all: the backend's top-k is the answer.
     pub fn is_plain(&self) -> bool {
-        self.diversity == 0.0 && self.dedupe == Dedupe::Off && self.popularity_damping == 0.0
+        self.keeps_order() && self.dedupe == Dedupe::Off
+    }
+
+    /// Neither damping nor diversity: the answer keeps the ranking's order (de-duplication at
+    /// most drops items from it).
+    pub fn keeps_order(&self) -> bool {
+        self.diversity == 0.0 && self.popularity_damping == 0.0
     }
 
     /// Refuses values outside their ranges and grouping names `model` does not have.
@@ -150,7 +156,7 @@ impl Rerank {
     ) -> Vec<Ranked> {
         // Without damping or diversity the pool's order is the answer's: only its first k
         // distinct groups can be returned, so the rest of the pool is not grouped at all.
-        let in_order = self.diversity == 0.0 && self.popularity_damping == 0.0;
+        let in_order = self.keeps_order();
         let wanted = if in_order { k } else { pool.len() };
         let mut groups: HashSet<Cow<'_, str>> = anchor
             .and_then(|a| self.group(model, a as usize))
@@ -335,8 +341,7 @@ where
     let mut base = query.clone();
     base.rules.pins.clear();
     let k = query.k.saturating_sub(query.rules.pins.len());
-    let in_order = rerank.diversity == 0.0 && rerank.popularity_damping == 0.0;
-    let mut size = pool_size(k, in_order);
+    let mut size = pool_size(k, rerank.keeps_order());
     loop {
         let mut q = base.clone();
         q.k = size;

@@ -98,7 +98,6 @@ export function checkOwnAssets(entries, origin, allowed, secrets, label) {
   }
 }
 
-/** Screenshots at 1280×800 and at a 390-wide phone, `focus` scrolled into view in both. */
 /**
  * A fresh desktop-sized context (an empty profile) with its request log, and a page that
  * collects uncaught page errors, opened at `url` once the page marks itself ready
@@ -115,6 +114,7 @@ export async function openReady(browser, url) {
   return { context, log, page, errors };
 }
 
+/** Screenshots at 1280×800 and at a 390-wide phone, `focus` scrolled into view in both. */
 export async function shot(page, name, focus) {
   for (const [suffix, size] of [["desktop", DESKTOP], ["phone", PHONE]]) {
     await page.setViewportSize(size);

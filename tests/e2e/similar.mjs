@@ -8,36 +8,15 @@
 // Run from the repository root after `make pkg model storefront`:  node tests/e2e/similar.mjs
 
 import { existsSync } from "node:fs";
-import { OUT, RequestLog, check, launch, serve, shot } from "./harness.mjs";
+import { OUT, RequestLog, afterRender, check, launch, openReady, serve, shot } from "./harness.mjs";
 
 const CATEGORY = "Additive Manufacturing Products";
 const DEMO_K = 6; // www/similar.js
 const STORE_K = 5; // examples/storefront/src/similar.ts
 const DIST = "examples/storefront/dist";
-const ready = (page) => page.waitForSelector("body[data-ready='1']", { timeout: 30000 });
-
-/** Waits until the list `selector` has re-rendered after `action` (its data-generation grew). */
-async function afterRender(page, selector, action) {
-  const before = await page.$eval(selector, (e) => Number(e.dataset.generation ?? 0));
-  await action();
-  await page.waitForFunction(
-    ([s, g]) => {
-      const list = document.querySelector(s);
-      return Number(list.dataset.generation ?? 0) > g && !list.hasAttribute("aria-busy");
-    },
-    [selector, before],
-  );
-}
-
 /** The demo: the product panel and the reasons under recommendations. */
 async function demo(browser, origin) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const log = new RequestLog(context);
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${origin}/www/`);
-  await ready(page);
+  const { context, log, page, errors } = await openReady(browser, `${origin}/www/`);
   log.phase = "browse";
   check(await page.$eval("#product", (e) => e.hidden), "the product panel is shown before any click");
 
@@ -45,7 +24,7 @@ async function demo(browser, origin) {
   const viewed = await page.$$eval("#grid .card[data-key]", (els) => els.slice(0, 3).map((e) => e.dataset.key));
   check(viewed.length === 3, `category filter shows ${viewed.length} cards`);
   for (const key of viewed) {
-    await afterRender(page, "#similar", () => page.click(`#grid .card[data-key="${key}"] button.view`));
+    await afterRender(page, "similar", () => page.click(`#grid .card[data-key="${key}"] button.view`));
     check((await page.getAttribute("#product", "data-key")) === key, `product panel is not ${key}`);
     const similar = await page.$$eval("#similar .rec[data-key]", (els) => els.map((e) => e.dataset.key));
     check(similar.length === DEMO_K, `${key}: ${similar.length} similar items, expected ${DEMO_K}`);
@@ -70,7 +49,7 @@ async function demo(browser, origin) {
 
   // A similar item opens its own product page (and is recorded as a view).
   const next = await page.$eval("#similar .rec[data-key]", (e) => e.dataset.key);
-  await afterRender(page, "#similar", () => page.click(`#similar .rec[data-key="${next}"]`));
+  await afterRender(page, "similar", () => page.click(`#similar .rec[data-key="${next}"]`));
   check((await page.getAttribute("#product", "data-key")) === next, `clicking a similar item did not open ${next}`);
   const similar = await page.$$eval("#similar .rec[data-key]", (els) => els.map((e) => e.dataset.key));
   check(similar.length === DEMO_K && !similar.includes(next), `${next}: similar items ${similar}`);
@@ -86,24 +65,21 @@ async function demo(browser, origin) {
 /** The example store: the product page's similar row and reasons under its recommendations. */
 async function store(browser) {
   const server = await serve(DIST);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const log = new RequestLog(context);
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
+  let context;
   try {
-    await page.goto(`${server.origin}/`);
-    await ready(page);
+    const opened = await openReady(browser, `${server.origin}/`);
+    context = opened.context;
+    const { log, page, errors } = opened;
     log.phase = "browse";
-    await afterRender(page, "#app", () => page.selectOption("#category", CATEGORY));
+    await afterRender(page, "app", () => page.selectOption("#category", CATEGORY));
     const viewed = await page.$$eval("#products .card[data-key]", (els) => els.slice(0, 2).map((e) => e.dataset.key));
     for (const [i, key] of viewed.entries()) {
-      await afterRender(page, "#app", () => page.click(`#products .card[data-key="${key}"] .card-link`));
+      await afterRender(page, "app", () => page.click(`#products .card[data-key="${key}"] .card-link`));
       check((await page.getAttribute("article.product", "data-key")) === key, `product page of ${key} not shown`);
       const similar = await page.$$eval("#similar .card[data-key]", (els) => els.map((e) => e.dataset.key));
       check(similar.length === STORE_K, `${key}: ${similar.length} similar items, expected ${STORE_K}`);
       check(!similar.includes(key), `${key} is among its own similar items`);
-      if (i < viewed.length - 1) await afterRender(page, "#app", () => page.click(".crumbs a:nth-of-type(2)"));
+      if (i < viewed.length - 1) await afterRender(page, "app", () => page.click(".crumbs a:nth-of-type(2)"));
     }
     const reasons = await page.$$eval("#recs .card", (els) => els.map((e) => e.querySelector(".reason")?.textContent ?? ""));
     check(reasons.filter(Boolean).length >= 5, `only ${reasons.filter(Boolean).length}/10 store recommendations have a reason`);
@@ -116,7 +92,7 @@ async function store(browser) {
     check(browsing.length === 0, `requests while browsing the store: ${RequestLog.describe(browsing)}`);
     check(errors.length === 0, `page errors: ${errors.join("; ")}`);
   } finally {
-    await context.close();
+    await context?.close();
     server.stop();
   }
 }

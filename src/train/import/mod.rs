@@ -23,7 +23,7 @@ use crate::{Error, Result};
 
 pub use catalogue::Catalogue;
 pub use pack::{pack_imported, provenance, settings_line, ImportOptions, ImportSummary, Packed};
-pub use report::{holdout_split, model_report, ReportParts};
+pub use report::{model_report, ReportParts};
 
 /// How many offending keys or cells an error message names.
 const EXAMPLES: usize = 3;

@@ -5,8 +5,6 @@
 //! scores it (fold-in, quantised rows, `NBRS`), beside popularity and item-KNN. From a factors
 //! file: the settings, the size and the join; no data and no quality figures (no event log).
 
-use std::collections::HashMap;
-
 use super::pack::settings_line;
 use super::spark::SparkModel;
 use super::{Catalogue, ImportOptions, Packed};
@@ -122,27 +120,15 @@ fn spark_settings(sm: &SparkModel, opts: &ImportOptions, recency: f32, mix: f32)
 }
 
 /// The held-out cases as a protocol split over the job's item rows (the history is each input).
-pub fn holdout_split(sm: &SparkModel) -> Split {
-    let row: HashMap<&str, u32> = sm
-        .keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.as_str(), i as u32))
-        .collect();
-    // The reader checked every key against items/.
-    let at = |k: &String| row.get(k.as_str()).copied().unwrap_or(0);
+fn holdout_split(sm: &SparkModel) -> Split {
     Split {
         phase: Phase::Test,
-        train: sm
-            .holdout
-            .iter()
-            .map(|c| c.history.iter().map(at).collect())
-            .collect(),
+        train: sm.holdout.iter().map(|c| c.history.clone()).collect(),
         cases: sm
             .holdout
             .iter()
             .enumerate()
-            .map(|(u, c)| (u, at(&c.target)))
+            .map(|(u, c)| (u, c.target))
             .collect(),
     }
 }

@@ -54,12 +54,12 @@ pub struct SparkSettings {
 }
 
 /// One held-out case: a user's training events (oldest first) and the newest event, which the
-/// job withheld from the factors, the lists and the counts.
+/// job withheld from the factors, the lists and the counts — as item rows of [`SparkModel::keys`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct HoldoutCase {
     pub user: String,
-    pub history: Vec<String>,
-    pub target: String,
+    pub history: Vec<u32>,
+    pub target: u32,
 }
 
 /// A Spark job's model, before packing.
@@ -376,8 +376,14 @@ pub fn read(dir: &Path) -> Result<SparkModel> {
     }
     // Unique, non-empty keys (the model's KEYS rules).
     ItemKeys::new(keys.clone()).map_err(|e| bad(&items_dir, e))?;
-    let neighbours = read_neighbours(dir, &keys, settings.neighbours.top)?;
-    let holdout = read_holdout(dir, &keys)?;
+    // Each key's row, for the lists and the cases that name items by key.
+    let index: HashMap<&str, u32> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i as u32))
+        .collect();
+    let neighbours = read_neighbours(dir, &index, &keys, settings.neighbours.top)?;
+    let holdout = read_holdout(dir, &index)?;
     if let Some(n) = settings
         .holdout_users
         .filter(|&n| n != holdout.len() as u64)
@@ -401,14 +407,28 @@ pub fn read(dir: &Path) -> Result<SparkModel> {
     })
 }
 
-/// A list of keys (`history`).
-fn key_list(file: &Path, n: u64, row: &Row, name: &str) -> Result<Vec<String>> {
+/// The item row of key `k` (row `n` of `file`).
+fn item_row(index: &HashMap<&str, u32>, file: &Path, n: u64, k: &str) -> Result<u32> {
+    index
+        .get(k)
+        .copied()
+        .ok_or_else(|| bad(file, format!("row {n}: item {k:?} is not in items/")))
+}
+
+/// A list of keys (`history`) as item rows.
+fn row_list(
+    index: &HashMap<&str, u32>,
+    file: &Path,
+    n: u64,
+    row: &Row,
+    name: &str,
+) -> Result<Vec<u32>> {
     match field(file, n, row, name)? {
         Field::ListInternal(list) => list
             .elements()
             .iter()
             .map(|e| match e {
-                Field::Str(s) if !s.is_empty() => Ok(s.clone()),
+                Field::Str(s) if !s.is_empty() => item_row(index, file, n, s),
                 other => Err(bad(
                     file,
                     format!("row {n}: {name} holds {other}, not a key"),
@@ -420,24 +440,16 @@ fn key_list(file: &Path, n: u64, row: &Row, name: &str) -> Result<Vec<String>> {
 }
 
 /// `holdout/` (absent: no cases), every key checked against `items/`, one case per user.
-fn read_holdout(dir: &Path, keys: &[String]) -> Result<Vec<HoldoutCase>> {
+fn read_holdout(dir: &Path, index: &HashMap<&str, u32>) -> Result<Vec<HoldoutCase>> {
     let hold_dir = dir.join("holdout");
     if !hold_dir.is_dir() {
         return Ok(Vec::new());
     }
-    let known: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
     let mut cases = Vec::new();
     for_each_row(&hold_dir, |file, n, row| {
         let user = text(file, n, row, "user")?;
-        let history = key_list(file, n, row, "history")?;
-        let target = text(file, n, row, "target")?;
-        if let Some(k) = history
-            .iter()
-            .chain([&target])
-            .find(|k| !known.contains(k.as_str()))
-        {
-            return Err(bad(file, format!("row {n}: item {k:?} is not in items/")));
-        }
+        let history = row_list(index, file, n, row, "history")?;
+        let target = item_row(index, file, n, &text(file, n, row, "target")?)?;
         if history.is_empty() {
             return Err(bad(file, format!("row {n}: user {user:?} has no history")));
         }
@@ -459,12 +471,12 @@ fn read_holdout(dir: &Path, keys: &[String]) -> Result<Vec<HoldoutCase>> {
 }
 
 /// `neighbours/` as lists per row, heaviest first, checked for order and rank gaps.
-fn read_neighbours(dir: &Path, keys: &[String], top: usize) -> Result<Vec<Vec<(u32, f32)>>> {
-    let index: HashMap<&str, u32> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.as_str(), i as u32))
-        .collect();
+fn read_neighbours(
+    dir: &Path,
+    index: &HashMap<&str, u32>,
+    keys: &[String],
+    top: usize,
+) -> Result<Vec<Vec<(u32, f32)>>> {
     let nb_dir = dir.join("neighbours");
     let mut ranked: Vec<Vec<(usize, u32, f32)>> = vec![Vec::new(); keys.len()];
     for_each_row(&nb_dir, |file, n, row| {
