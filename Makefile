@@ -78,6 +78,8 @@ SPARK_OUT := target/spark/store
 SPARK_FLAGS := --dim 16 --iterations 10 --event-map view=view,addtocart=cart,transaction=purchase --holdout-users 40
 test-spark:
 	@echo "== Spark local mode: fixture store -> spark/train.py -> pack -> recommendations =="
+	spark/.venv/bin/python spark/train.py --events $(STORE)/events.csv --out $(SPARK_OUT) \
+	  --holdout-users some 2>&1 | grep -q -- '--holdout-users must be a count, all or auto'
 	SPARK_LOCAL_IP=127.0.0.1 spark/.venv/bin/python spark/train.py --events $(STORE)/events.csv \
 	  --catalog $(STORE)/products.jsonl --out $(SPARK_OUT) $(SPARK_FLAGS)
 	LOCALRANK_SPARK_DIR=$(SPARK_OUT) cargo test --features train --test spark -- --nocapture
